@@ -1,0 +1,28 @@
+// Hashes, MACs and encodings used by SigV4, SQS checksums and S3 ETags.
+// All digests return raw bytes; use hex() / base64_encode() to render them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fanout::crypto {
+
+std::string sha256(std::string_view data);
+std::string sha1(std::string_view data);
+std::string md5(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string hmac_sha1(std::string_view key, std::string_view data);
+
+// Lower-case hexadecimal, as SigV4 and SQS's MD5OfMessageBody use.
+std::string hex(std::string_view bytes);
+std::string base64_encode(std::string_view bytes);
+// Returns nullopt for input that is not canonical base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+// Cryptographically random bytes (for receipt handles, tokens, ids).
+std::string random_bytes(std::size_t n);
+// A random RFC 4122 version-4 UUID in its lower-case text form.
+std::string uuid_v4();
+
+}  // namespace fanout::crypto

@@ -1,0 +1,85 @@
+// The durable key-value store every engine persists through: RocksDB with column families,
+// atomic write batches and group commit.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fanout::store {
+
+enum class Durability {
+  fsync,    // acknowledged only after the WAL is fsynced; concurrent commits share one fsync
+  relaxed,  // written to the WAL, not fsynced (survives a process crash, not a power loss)
+  memory,   // nothing on disk at all
+};
+
+// Parses "fsync" | "relaxed" | "memory"; nullopt otherwise.
+std::optional<Durability> parse_durability(std::string_view text);
+
+struct Options {
+  std::string dir;  // ignored for Durability::memory
+  Durability durability = Durability::fsync;
+  // Column families to open (created if missing); "default" always exists.
+  std::vector<std::string> column_families;
+};
+
+// A set of writes applied atomically.
+class Batch {
+ public:
+  Batch();
+  ~Batch();
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
+
+  void put(std::string_view cf, std::string_view key, std::string_view value);
+  void erase(std::string_view cf, std::string_view key);
+  // Deletes every key in [begin, end).
+  void erase_range(std::string_view cf, std::string_view begin, std::string_view end);
+  bool empty() const;
+  std::size_t size_bytes() const;
+
+ private:
+  friend class Store;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct Status {
+  bool ok = true;
+  std::string message;  // why it failed (e.g. "No space left on device")
+  static Status success() { return {}; }
+  static Status failure(std::string why) { return {false, std::move(why)}; }
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the store. Throws std::runtime_error with a clear message
+  // when the directory is unusable or corrupt.
+  static std::unique_ptr<Store> open(const Options& options);
+  virtual ~Store() = default;
+
+  virtual Durability durability() const = 0;
+
+  virtual std::optional<std::string> get(std::string_view cf, std::string_view key) = 0;
+  // Calls visit(key, value) for every key starting with prefix, in key order, until it
+  // returns false.
+  virtual void scan(std::string_view cf, std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
+
+  // Applies the batch and blocks until it is durable per the store's durability mode.
+  virtual Status write(Batch batch) = 0;
+  // Hands the batch to the group committer and returns at once. Batches are applied in the
+  // order commit() was called. on_durable runs on the committer thread once the batch is
+  // durable (one fsync covers every batch waiting at that moment); it must not block.
+  virtual void commit(Batch batch, std::function<void(const Status&)> on_durable) = 0;
+  // Blocks until every batch handed to commit() so far is durable.
+  virtual void flush() = 0;
+  // Removes every key of every column family (POST /_fanout/reset).
+  virtual Status wipe() = 0;
+};
+
+}  // namespace fanout::store
