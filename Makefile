@@ -1,0 +1,54 @@
+# Fanout: the two commands a fresh Debian 12 machine needs are `make run` and `make test`.
+# Both bootstrap (install packages) and build; `make build` only builds.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?= --output-on-failure --timeout 600
+export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
+
+.PHONY: all bootstrap build build-asan test test-release test-asan run bench fuzz format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFANOUT_SANITIZE=ON $(CMAKE_FLAGS)
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD)
+
+build-asan: $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD)
+
+# The sanitizer build runs first; the release build's ctest summary closes the output.
+test: bootstrap
+	$(MAKE) build build-asan
+	$(MAKE) test-asan
+	$(MAKE) test-release
+
+test-asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -LE no-asan
+
+test-release:
+	ctest --test-dir $(BUILD) $(CTEST_FLAGS)
+
+run: bootstrap
+	$(MAKE) build
+	scripts/run
+
+bench: bootstrap
+	$(MAKE) build
+	scripts/bench
+
+format:
+	find src apps tests bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

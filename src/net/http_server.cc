@@ -1,0 +1,390 @@
+#include "net/http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+
+namespace fanout::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+
+bool parse_listen_address(const std::string& text, std::string& host, std::uint16_t& port) {
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) return false;
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+  }
+  if (host.empty() || port_text.empty() || port_text.size() > 5) return false;
+  unsigned long value = 0;
+  for (char c : port_text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (value > 65535) return false;
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void stop() = 0;  // close at once if idle, else after the current response
+};
+
+struct HttpServer::Impl {
+  Impl(ServerOptions opts, HttpHandler& h)
+      : options(std::move(opts)),
+        handler(h),
+        threads(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency())),
+        ioc(static_cast<int>(threads)),
+        ssl_ctx(ssl::context::tls_server),
+        signals(ioc, SIGINT, SIGTERM),
+        shutdown_timer(ioc) {}
+
+  ServerOptions options;
+  HttpHandler& handler;
+  unsigned threads;
+  asio::io_context ioc;
+  bool tls = false;
+  ssl::context ssl_ctx;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  asio::signal_set signals;
+  asio::steady_timer shutdown_timer;
+  std::function<void()> shutdown_hook;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> open{0}, total{0}, refused{0};
+
+  std::mutex sessions_mutex;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+
+  void accept(tcp::acceptor& acceptor);
+  void session_closed(SessionBase* session);
+  void finish_shutdown();
+};
+
+namespace {
+
+// One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(HttpServer::Impl& server, Peer peer, Args&&... args)
+      : server_(server), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {}
+
+  ~Session() override { server_.session_closed(this); }
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read_header();
+    } else {
+      beast::get_lowest_layer(stream_).expires_after(server_.options.header_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();
+                                self->read_header();
+                              });
+    }
+  }
+
+  void stop() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->stop_requested_ = true;
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  void read_header() {
+    if (stop_requested_) return close();
+    parser_.emplace();
+    parser_->header_limit(server_.options.header_limit_bytes);
+    parser_->body_limit(0);
+    beast::get_lowest_layer(stream_).expires_after(first_ ? server_.options.header_timeout
+                                                          : server_.options.idle_timeout);
+    first_ = false;
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return fail_read(ec);
+    busy_ = true;
+    const auto& header = parser_->get();
+    std::uint64_t limit = server_.handler.body_limit(header);
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return reject(http::status::payload_too_large, "Request body is larger than this service accepts.");
+    }
+    parser_->body_limit(limit);
+    // Receiving the rest of the request has its own deadline, so a slow body cannot hold
+    // the connection forever.
+    beast::get_lowest_layer(stream_).expires_after(server_.options.body_timeout);
+    auto expect = header[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
+      http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail_read(ec);
+      self->dispatch();
+    });
+  }
+
+  void fail_read(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return reject(http::status::payload_too_large, "Request body is larger than this service accepts.");
+    }
+    if (ec == http::error::header_limit) {
+      return reject(http::status::request_header_fields_too_large, "Request header is too large.");
+    }
+    // A malformed message gets a 400 before the close; timeouts and resets just close.
+    if (ec.category() == http::error::end_of_stream.category() && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      return reject(http::status::bad_request, "Malformed HTTP request.");
+    }
+    close();
+  }
+
+  void reject(http::status status, const std::string& why) {
+    busy_ = true;
+    Response res{status, 11};
+    res.set(http::field::content_type, "text/plain");
+    res.set(http::field::connection, "close");
+    res.body() = why + "\n";
+    res.prepare_payload();
+    res.keep_alive(false);
+    write(std::move(res), /*close_after=*/true);
+  }
+
+  void dispatch() {
+    Request request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    auto self = this->shared_from_this();
+    // The handler may answer on any thread; hop back onto this connection's strand.
+    Respond respond = [self](Response response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+    };
+    server_.handler.handle(std::move(request), peer_, std::move(respond));
+  }
+
+  void write(Response response, bool close_after) {
+    bool close = close_after || !keep_alive_ || stop_requested_ || server_.stopping;
+    response.keep_alive(!close);
+    auto res = std::make_shared<Response>(std::move(response));
+    beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+      self->busy_ = false;
+      if (ec || close) return self->close();
+      self->read_header();
+    });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    beast::get_lowest_layer(stream_).close();
+  }
+
+  HttpServer::Impl& server_;
+  Stream stream_;
+  Peer peer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool first_ = true;
+  bool busy_ = false;
+  bool keep_alive_ = true;
+  bool stop_requested_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
+  acceptor.async_accept(asio::make_strand(ioc), [this, &acceptor](beast::error_code ec, tcp::socket socket) {
+    if (stopping) return;
+    if (!ec) {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      if (open.load() >= options.max_connections) {
+        // Over the cap: refuse at once rather than let every connection slow down.
+        ++refused;
+        socket.close(ignored);
+      } else {
+        ++open;
+        ++total;
+        auto endpoint = socket.remote_endpoint(ignored);
+        Peer peer{endpoint.address().to_string(), tls};
+        std::shared_ptr<SessionBase> session;
+        if (tls) {
+          auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, peer, std::move(socket),
+                                                                                   ssl_ctx);
+          session = s;
+          std::lock_guard lock(sessions_mutex);
+          sessions[s.get()] = s;
+          s->start();
+        } else {
+          auto s = std::make_shared<Session<beast::tcp_stream>>(*this, peer, std::move(socket));
+          session = s;
+          {
+            std::lock_guard lock(sessions_mutex);
+            sessions[s.get()] = s;
+          }
+          s->start();
+        }
+      }
+    }
+    accept(acceptor);
+  });
+}
+
+void HttpServer::Impl::session_closed(SessionBase* session) {
+  --open;
+  bool last = false;
+  {
+    std::lock_guard lock(sessions_mutex);
+    sessions.erase(session);
+    last = sessions.empty();
+  }
+  if (last && stopping) asio::post(ioc, [this] { finish_shutdown(); });
+}
+
+void HttpServer::Impl::finish_shutdown() {
+  static std::once_flag once;
+  std::call_once(once, [this] {
+    shutdown_timer.cancel();
+    if (shutdown_hook) shutdown_hook();
+    ioc.stop();
+  });
+}
+
+HttpServer::HttpServer(ServerOptions options, HttpHandler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::start() {
+  auto& im = *impl_;
+  if (!im.options.tls_cert_file.empty() || !im.options.tls_key_file.empty()) {
+    if (im.options.tls_cert_file.empty() || im.options.tls_key_file.empty()) {
+      throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
+    }
+    im.ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    im.ssl_ctx.use_certificate_chain_file(im.options.tls_cert_file);
+    im.ssl_ctx.use_private_key_file(im.options.tls_key_file, ssl::context::pem);
+    im.tls = true;
+  }
+  for (const auto& text : im.options.listen) {
+    std::string host;
+    std::uint16_t port = 0;
+    if (!parse_listen_address(text, host, port)) throw std::runtime_error("bad listen address: " + text);
+    if (host == "localhost") host = "127.0.0.1";
+    beast::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("bad listen address: " + text);
+    auto acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(im.ioc));
+    tcp::endpoint endpoint(address, port);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + text + ": " + ec.message());
+    im.acceptors.push_back(std::move(acceptor));
+  }
+  for (auto& acceptor : im.acceptors) im.accept(*acceptor);
+  im.signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) shutdown();
+  });
+}
+
+void HttpServer::run() {
+  auto& im = *impl_;
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < im.threads; ++i) workers.emplace_back([&im] { im.ioc.run(); });
+  im.ioc.run();
+  for (auto& t : workers) t.join();
+}
+
+void HttpServer::shutdown(std::chrono::milliseconds grace) {
+  auto& im = *impl_;
+  if (im.stopping.exchange(true)) return;
+  asio::post(im.ioc, [&im, grace] {
+    beast::error_code ec;
+    im.signals.cancel(ec);
+    for (auto& acceptor : im.acceptors) acceptor->close(ec);
+    std::vector<std::shared_ptr<SessionBase>> live;
+    {
+      std::lock_guard lock(im.sessions_mutex);
+      for (auto& [raw, weak] : im.sessions) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) s->stop();
+    if (live.empty()) return im.finish_shutdown();
+    im.shutdown_timer.expires_after(grace);
+    im.shutdown_timer.async_wait([&im](beast::error_code ec) {
+      if (!ec) im.finish_shutdown();
+    });
+  });
+}
+
+void HttpServer::on_shutdown(std::function<void()> hook) { impl_->shutdown_hook = std::move(hook); }
+
+std::vector<std::uint16_t> HttpServer::bound_ports() const {
+  std::vector<std::uint16_t> ports;
+  for (const auto& acceptor : impl_->acceptors) {
+    beast::error_code ec;
+    auto endpoint = acceptor->local_endpoint(ec);
+    if (!ec) ports.push_back(endpoint.port());
+  }
+  return ports;
+}
+
+ServerStats HttpServer::stats() const {
+  return {impl_->open.load(), impl_->total.load(), impl_->refused.load()};
+}
+
+}  // namespace fanout::net

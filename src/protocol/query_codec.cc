@@ -1,0 +1,309 @@
+#include "protocol/query_codec.h"
+
+#include <boost/json/value.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include "protocol/xml_writer.h"
+
+namespace fanout::protocol {
+namespace json = boost::json;
+
+namespace {
+
+std::string_view type_of(const json::object& shape) {
+  if (const auto* t = shape.if_contains("type"); t && t->is_string()) return t->as_string();
+  return "string";
+}
+
+std::string location_name(const json::object& member, std::string_view fallback) {
+  if (const auto* n = member.if_contains("locationName"); n && n->is_string()) return std::string(n->as_string());
+  return std::string(fallback);
+}
+
+bool flattened(const json::object& shape) {
+  const auto* f = shape.if_contains("flattened");
+  return f && f->is_bool() && f->as_bool();
+}
+
+// True when some parameter equals `prefix` or starts with `prefix.`.
+bool has_prefix(const FormParams& params, const std::string& prefix) {
+  auto it = params.lower_bound(prefix);
+  if (it == params.end()) return false;
+  if (it->first == prefix) return true;
+  return it->first.size() > prefix.size() && it->first.compare(0, prefix.size(), prefix) == 0 &&
+         it->first[prefix.size()] == '.';
+}
+
+// AWS caps list and map sizes far below this; the cap only bounds work on hostile input.
+constexpr int kMaxEntries = 1000;
+
+class QueryDecoder {
+ public:
+  QueryDecoder(const ServiceModel& model, const FormParams& params) : model_(model), params_(params) {}
+
+  std::optional<ServiceError> error;
+
+  json::object structure(const json::object& shape, const std::string& prefix) {
+    json::object out;
+    const auto* members = shape.if_contains("members");
+    if (!members) return out;
+    for (const auto& [name, member_value] : members->as_object()) {
+      const auto& member = member_value.as_object();
+      const auto& member_shape = model_.resolve(member);
+      std::string wire = location_name(member, name);
+      std::string key = prefix.empty() ? wire : prefix + "." + wire;
+      auto value = decode(member, member_shape, key, std::string(name));
+      if (error) return out;
+      if (value) out[name] = std::move(*value);
+    }
+    return out;
+  }
+
+ private:
+  std::optional<json::value> decode(const json::object& member, const json::object& shape, const std::string& key,
+                                    const std::string& name) {
+    if (++depth_ > 16) {
+      --depth_;
+      return std::nullopt;
+    }
+    auto result = decode_inner(member, shape, key, name);
+    --depth_;
+    return result;
+  }
+
+  std::optional<json::value> decode_inner(const json::object& member, const json::object& shape,
+                                          const std::string& key, const std::string& name) {
+    auto type = type_of(shape);
+    if (type == "structure") {
+      if (!has_prefix(params_, key)) return std::nullopt;
+      return json::value(structure(shape, key));
+    }
+    if (type == "list") {
+      const auto& item_member = shape.at("member").as_object();
+      const auto& item_shape = model_.resolve(item_member);
+      std::string list_prefix;
+      if (flattened(shape)) {
+        list_prefix = key;
+        if (item_member.contains("locationName")) {
+          auto dot = key.rfind('.');
+          std::string parent = dot == std::string::npos ? "" : key.substr(0, dot + 1);
+          list_prefix = parent + location_name(item_member, "");
+        }
+      } else {
+        list_prefix = key + "." + location_name(item_member, "member");
+      }
+      auto exact = params_.find(key);
+      bool present = has_prefix(params_, list_prefix) || (exact != params_.end() && exact->second.empty());
+      // Tolerate clients that send a flattened list under the member name itself.
+      if (!has_prefix(params_, list_prefix) && list_prefix != key && has_prefix(params_, key + ".1")) {
+        list_prefix = key;
+        present = true;
+      }
+      if (!present) return std::nullopt;
+      json::array arr;
+      for (int i = 1; i <= kMaxEntries; ++i) {
+        std::string item_key = list_prefix + "." + std::to_string(i);
+        if (!has_prefix(params_, item_key)) break;
+        auto v = decode(item_member, item_shape, item_key, name);
+        if (error) return std::nullopt;
+        if (v) arr.push_back(std::move(*v));
+      }
+      return json::value(std::move(arr));
+    }
+    if (type == "map") {
+      std::string map_prefix = flattened(shape) ? key : key + ".entry";
+      if (!has_prefix(params_, map_prefix)) return std::nullopt;
+      const auto& key_member = shape.at("key").as_object();
+      const auto& value_member = shape.at("value").as_object();
+      std::string key_name = location_name(key_member, "key");
+      std::string value_name = location_name(value_member, "value");
+      json::object obj;
+      for (int i = 1; i <= kMaxEntries; ++i) {
+        std::string entry = map_prefix + "." + std::to_string(i);
+        if (!has_prefix(params_, entry)) break;
+        auto k = params_.find(entry + "." + key_name);
+        if (k == params_.end()) continue;
+        auto v = decode(value_member, model_.resolve(value_member), entry + "." + value_name, name);
+        if (error) return std::nullopt;
+        if (v) obj[k->second] = std::move(*v);
+      }
+      return json::value(std::move(obj));
+    }
+    auto it = params_.find(key);
+    if (it == params_.end()) return std::nullopt;
+    const std::string& text = it->second;
+    if (type == "integer" || type == "long") {
+      std::int64_t n = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+        error = ServiceError::make("InvalidParameterValue",
+                                   "Value " + text + " for parameter " + name + " is invalid. Reason: must be an integer.");
+        return std::nullopt;
+      }
+      return json::value(n);
+    }
+    if (type == "boolean") {
+      if (text == "true") return json::value(true);
+      if (text == "false") return json::value(false);
+      error = ServiceError::make("InvalidParameterValue",
+                                 "Value " + text + " for parameter " + name + " is invalid. Reason: must be a boolean.");
+      return std::nullopt;
+    }
+    if (type == "double" || type == "float") {
+      char* end = nullptr;
+      double d = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
+        error = ServiceError::make("InvalidParameterValue",
+                                   "Value " + text + " for parameter " + name + " is invalid. Reason: must be a number.");
+        return std::nullopt;
+      }
+      return json::value(d);
+    }
+    return json::value(json::string(text));
+  }
+
+  const ServiceModel& model_;
+  const FormParams& params_;
+  int depth_ = 0;
+};
+
+class QueryEncoder {
+ public:
+  QueryEncoder(const ServiceModel& model, XmlWriter& xml) : model_(model), xml_(xml) {}
+
+  void members(const json::object& shape, const json::object& value) {
+    const auto* members = shape.if_contains("members");
+    if (!members) return;
+    for (const auto& [name, member_value] : members->as_object()) {
+      const auto* v = value.if_contains(name);
+      if (!v || v->is_null()) continue;
+      const auto& member = member_value.as_object();
+      write(member, model_.resolve(member), location_name(member, name), *v);
+    }
+  }
+
+ private:
+  void write(const json::object& member, const json::object& shape, const std::string& name, const json::value& v) {
+    auto type = type_of(shape);
+    if (type == "structure") {
+      if (!v.is_object()) return;
+      xml_.open(name);
+      members(shape, v.as_object());
+      xml_.close(name);
+    } else if (type == "list") {
+      if (!v.is_array()) return;
+      const auto& item_member = shape.at("member").as_object();
+      const auto& item_shape = model_.resolve(item_member);
+      if (flattened(shape)) {
+        std::string item_name = location_name(item_member, name);
+        for (const auto& item : v.as_array()) write(item_member, item_shape, item_name, item);
+      } else {
+        std::string item_name = location_name(item_member, "member");
+        xml_.open(name);
+        for (const auto& item : v.as_array()) write(item_member, item_shape, item_name, item);
+        xml_.close(name);
+      }
+    } else if (type == "map") {
+      if (!v.is_object()) return;
+      const auto& key_member = shape.at("key").as_object();
+      const auto& value_member = shape.at("value").as_object();
+      std::string key_name = location_name(key_member, "key");
+      std::string value_name = location_name(value_member, "value");
+      const auto& value_shape = model_.resolve(value_member);
+      bool flat = flattened(shape);
+      if (!flat) xml_.open(name);
+      for (const auto& [k, item] : v.as_object()) {
+        xml_.open(flat ? name : "entry");
+        xml_.element(key_name, k);
+        write(value_member, value_shape, value_name, item);
+        xml_.close(flat ? name : "entry");
+      }
+      if (!flat) xml_.close(name);
+    } else {
+      xml_.element(name, scalar(type, v));
+    }
+  }
+
+  static std::string scalar(std::string_view type, const json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_bool()) return v.as_bool() ? "true" : "false";
+    if (v.is_int64()) return type == "timestamp" ? iso8601_from_epoch(double(v.as_int64())) : std::to_string(v.as_int64());
+    if (v.is_uint64()) return std::to_string(v.as_uint64());
+    if (v.is_double()) {
+      if (type == "timestamp") return iso8601_from_epoch(v.as_double());
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", v.as_double());
+      return buf;
+    }
+    return {};
+  }
+
+  const ServiceModel& model_;
+  XmlWriter& xml_;
+};
+
+}  // namespace
+
+std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& model, const OperationModel& op,
+                                                            const FormParams& params) {
+  if (!op.input) return json::object{};
+  QueryDecoder decoder(model, params);
+  auto input = decoder.structure(*op.input, "");
+  if (decoder.error) return *decoder.error;
+  return input;
+}
+
+std::string encode_query_response(const ServiceModel& model, const OperationModel& op, const json::object& output,
+                                  const std::string& request_id) {
+  XmlWriter xml;
+  std::string response = op.name + "Response";
+  xml.open(response, model.xml_namespace());
+  if (op.output) {
+    std::string wrapper = op.result_wrapper.empty() ? op.name + "Result" : op.result_wrapper;
+    xml.open(wrapper);
+    QueryEncoder encoder(model, xml);
+    encoder.members(*op.output, output);
+    xml.close(wrapper);
+  }
+  xml.open("ResponseMetadata");
+  xml.element("RequestId", request_id);
+  xml.close("ResponseMetadata");
+  xml.close(response);
+  return std::move(xml.str());
+}
+
+std::string encode_query_error(const ServiceModel* model, const std::string& code, const std::string& message,
+                               bool sender_fault, const std::string& request_id) {
+  XmlWriter xml;
+  std::string ns = model ? model->xml_namespace() : "";
+  xml.open("ErrorResponse", ns);
+  xml.open("Error");
+  xml.element("Type", sender_fault ? "Sender" : "Receiver");
+  xml.element("Code", code);
+  xml.element("Message", message);
+  xml.empty("Detail");
+  xml.close("Error");
+  xml.element("RequestId", request_id);
+  xml.close("ErrorResponse");
+  return std::move(xml.str());
+}
+
+std::string iso8601_from_epoch(double seconds) {
+  auto whole = static_cast<std::time_t>(std::floor(seconds));
+  int millis = static_cast<int>(std::lround((seconds - std::floor(seconds)) * 1000.0));
+  if (millis >= 1000) {
+    whole += 1;
+    millis -= 1000;
+  }
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
+
+}  // namespace fanout::protocol

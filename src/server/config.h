@@ -1,0 +1,35 @@
+// fanoutd's configuration: command line, FANOUT_* environment and an optional YAML file.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/http_server.h"
+#include "server/accounts.h"
+#include "store/store.h"
+
+namespace fanout::server {
+
+struct Config {
+  net::ServerOptions server;
+  std::string data_dir = "./.fanout-data";
+  store::Durability durability = store::Durability::fsync;
+  std::vector<AccountCredential> credentials;
+  std::string default_account = "000000000000";
+  std::string log_level = "info";
+  bool allow_reset_flag = false;
+  std::string region = "us-east-1";
+};
+
+// Parses argv (and FANOUT_CREDENTIALS, --config FILE). Exits the process for --help and
+// --version as CLI tools do; throws std::runtime_error with a user-facing message otherwise.
+Config parse_config(int argc, char** argv, const std::string& version);
+
+// Startup rules that protect users: zero-config mode only on loopback.
+// Returns an error message, or empty when the configuration is acceptable.
+std::string check_config(const Config& config);
+
+bool all_listeners_loopback(const Config& config);
+
+}  // namespace fanout::server

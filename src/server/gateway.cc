@@ -1,0 +1,292 @@
+#include "server/gateway.h"
+
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "auth/sigv4.h"
+#include "common/crypto.h"
+#include "dispatch/route.h"
+#include "protocol/input_validation.h"
+#include "protocol/json_codec.h"
+#include "protocol/query_codec.h"
+#include "protocol/service_model.h"
+#include "server/error_response.h"
+
+namespace fanout::server {
+
+namespace http = net::http;
+namespace json = boost::json;
+using dispatch::WireProtocol;
+using protocol::ServiceError;
+
+namespace {
+
+std::string scope_service_of(const net::RequestHeader& header) {
+  // Cheap look at "Credential=AKID/date/region/SERVICE/aws4_request" without a full parse.
+  std::string_view text = header[http::field::authorization];
+  auto credential = text.find("Credential=");
+  if (credential == std::string_view::npos) {
+    auto target = header.target();
+    credential = target.find("X-Amz-Credential=");
+    if (credential == std::string_view::npos) return {};
+    text = target.substr(credential + 17);
+    // %2F-encoded scope in a presigned URL
+    std::string decoded;
+    for (std::size_t i = 0; i < text.size() && text[i] != '&'; ++i) {
+      if (text[i] == '%' && i + 2 < text.size() && text[i + 1] == '2' && (text[i + 2] == 'F' || text[i + 2] == 'f')) {
+        decoded += '/';
+        i += 2;
+      } else {
+        decoded += text[i];
+      }
+    }
+    auto parts = decoded;
+    std::size_t pos = 0;
+    for (int i = 0; i < 3 && pos != std::string::npos; ++i) pos = parts.find('/', pos + 1);
+    if (pos == std::string::npos) return {};
+    auto end = parts.find('/', pos + 1);
+    return parts.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+  }
+  text = text.substr(credential + 11);
+  std::size_t pos = 0;
+  for (int i = 0; i < 3; ++i) {
+    pos = text.find('/', i == 0 ? 0 : pos + 1);
+    if (pos == std::string_view::npos) return {};
+  }
+  auto end = text.find_first_of("/, ", pos + 1);
+  return std::string(text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1));
+}
+
+auth::HttpRequest to_auth_request(net::Request& request) {
+  auth::HttpRequest out;
+  out.method = std::string(request.method_string());
+  out.target = std::string(request.target());
+  out.headers.reserve(16);
+  for (const auto& field : request) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  out.body = std::move(request.body());
+  return out;
+}
+
+net::Response json_response(unsigned version, const std::string& body, const std::string& content_type,
+                            http::status status = http::status::ok) {
+  net::Response response{status, version};
+  response.set(http::field::content_type, content_type);
+  response.body() = body;
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+Gateway::Gateway(const AccountRegistry& accounts, const Clock& clock, GatewayOptions options)
+    : accounts_(accounts), clock_(clock), options_(std::move(options)) {}
+
+void Gateway::register_engine(const std::string& service, protocol::ServiceEngine* engine) {
+  engines_[service] = engine;
+}
+
+std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
+  auto target = header["X-Amz-Target"];
+  if (target.starts_with("AmazonSQS.")) return options_.sqs_body_limit;
+  if (target.starts_with("Firehose_")) return options_.firehose_body_limit;
+  auto service = scope_service_of(header);
+  if (service == "sqs") return options_.sqs_body_limit;
+  if (service == "sns") return options_.sns_body_limit;
+  if (service == "firehose") return options_.firehose_body_limit;
+  if (service == "cloudformation") return options_.cloudformation_body_limit;
+  if (service == "s3") return options_.s3_body_limit;
+  // Unsigned: a form post may be any query service; allow the largest of them.
+  return std::max(options_.sqs_body_limit, options_.s3_body_limit);
+}
+
+bool Gateway::handle_operational(const net::Request& request, const net::Peer& peer, const std::string& request_id,
+                                 net::Respond& respond) {
+  auto [path, query] = dispatch::split_target(request.target());
+  auto version = request.version();
+  if (path == "/_fanout/health" || path == "/_localstack/health" || path == "/health") {
+    json::object services;
+    for (const auto& [name, engine] : engines_) services[name] = "running";
+    json::object body{{"status", "ok"}, {"services", services}, {"version", options_.version},
+                      {"edition", "fanout"}};
+    respond(json_response(version, json::serialize(body), "application/json"));
+    return true;
+  }
+  if (path == "/_fanout/metrics") {
+    std::string text = metrics_.render_prometheus();
+    if (metrics_hook_) text += metrics_hook_();
+    respond(json_response(version, text, "text/plain; version=0.0.4"));
+    return true;
+  }
+  if (path == "/_fanout/reset" || path == "/_localstack/state/reset" || path == "/moto-api/reset") {
+    if (request.method() != http::verb::post) {
+      respond(json_response(version, "{\"error\":\"use POST\"}", "application/json", http::status::method_not_allowed));
+      return true;
+    }
+    if (!options_.allow_reset) {
+      respond(json_response(version, "{\"error\":\"reset is disabled (start fanoutd with --allow-reset)\"}",
+                            "application/json", http::status::forbidden));
+      return true;
+    }
+    spdlog::warn("reset requested by {} (request {})", peer.address, request_id);
+    if (reset_hook_) reset_hook_();
+    respond(json_response(version, "{\"reset\":true}", "application/json"));
+    return true;
+  }
+  return false;
+}
+
+void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond respond) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string request_id = crypto::uuid_v4();
+  const unsigned version = request.version();
+
+  auto path = dispatch::split_target(request.target()).first;
+  if (path.starts_with("/_fanout/") || path.starts_with("/_localstack/") || path.starts_with("/moto-api/") ||
+      path == "/health") {
+    if (handle_operational(request, peer, request_id, respond)) return;
+  }
+
+  // Authentication: parse first (the credential scope names the service), verify after routing.
+  auto auth_request = to_auth_request(request);
+  auto parsed = auth::parse_auth(auth_request);
+  std::string scope_service = parsed.auth ? parsed.auth->scope.service : "";
+  request.body() = std::move(auth_request.body);
+  auto route = dispatch::route_request(request, scope_service);
+
+  auto fail = [&](const ServiceError& error, const std::string& operation) {
+    auto response = error_response(route.service, route.protocol, error, request_id, version);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.record(route.service.empty() ? "unknown" : route.service, operation.empty() ? "unknown" : operation,
+                    static_cast<int>(response.result_int()), seconds);
+    spdlog::debug("{} {} {} -> {} {}", request_id, route.service, operation, error.code, error.message);
+    respond(std::move(response));
+  };
+
+  protocol::RequestContext context;
+  context.request_id = request_id;
+  context.region = "us-east-1";
+  context.host = std::string(request[http::field::host]);
+  context.scheme = peer.tls ? "https" : "http";
+  context.path = std::string(path);
+
+  if (parsed.error && parsed.error->failure != auth::AuthFailure::missing) {
+    return fail(auth_error(route.service, route.protocol, *parsed.error), route.operation);
+  }
+  if (!parsed.auth) {
+    if (accounts_.configured()) {
+      return fail(auth_error(route.service, route.protocol, {auth::AuthFailure::missing, ""}), route.operation);
+    }
+    context.account_id = accounts_.default_account();
+  } else {
+    const auto& scope = parsed.auth->scope;
+    auto account = accounts_.lookup(scope.access_key_id);
+    if (!account) {
+      return fail(auth_error(route.service, route.protocol, {auth::AuthFailure::unknown_access_key, ""}),
+                  route.operation);
+    }
+    if (account->secret) {
+      auth::VerifyOptions verify;
+      verify.now_seconds = clock_.now_ms() / 1000;
+      verify.normalize_path = route.service != "s3";
+      auth_request.body = std::move(request.body());
+      auto failure = auth::verify_request(auth_request, *parsed.auth, *account->secret, verify);
+      request.body() = std::move(auth_request.body);
+      if (failure) return fail(auth_error(route.service, route.protocol, *failure), route.operation);
+    }
+    context.account_id = account->account_id;
+    context.access_key_id = scope.access_key_id;
+    if (!scope.region.empty()) context.region = scope.region;
+  }
+
+  if (route.malformed_form) {
+    return fail(ServiceError::make("MalformedQueryString", "The query string is not a valid form encoding."), "");
+  }
+  if (route.service.empty()) {
+    if (route.protocol == WireProtocol::json) {
+      return fail(ServiceError::make("UnknownOperationException", "The requested operation is not recognized."),
+                  route.operation);
+    }
+    return fail(ServiceError::make("InvalidAction", "The action " + route.operation +
+                                                        " is not valid for this web service."),
+                route.operation);
+  }
+  if (route.service == "s3") {
+    auto it = engines_.find("s3");
+    if (it == engines_.end()) {
+      return fail(ServiceError::make("NotImplemented",
+                                     "A header you provided implies functionality that is not implemented", 501),
+                  "");
+    }
+  }
+
+  const auto& model = protocol::ServiceModel::embedded(route.service);
+  const auto* op = model.operation(route.operation);
+  if (!op) {
+    if (route.protocol == WireProtocol::json) {
+      return fail(ServiceError::make("UnknownOperationException", "The requested operation is not recognized."),
+                  route.operation);
+    }
+    return fail(ServiceError::make("InvalidAction", "The action " + route.operation +
+                                                        " is not valid for this web service."),
+                route.operation);
+  }
+  context.wire_protocol = route.protocol == WireProtocol::json ? "json" : "query";
+
+  json::object input;
+  if (route.protocol == WireProtocol::json) {
+    auto decoded = protocol::decode_json_input(request.body());
+    if (auto* err = std::get_if<ServiceError>(&decoded)) return fail(*err, op->name);
+    input = std::move(std::get<json::object>(decoded));
+  } else {
+    // Query clients of SQS may post to the queue's URL instead of passing QueueUrl.
+    if (route.service == "sqs" && !route.form.contains("QueueUrl") && path.size() > 1 &&
+        std::count(path.begin(), path.end(), '/') == 2 && op->input && op->input->at("members").as_object().contains("QueueUrl")) {
+      route.form["QueueUrl"] = context.scheme + "://" + context.host + std::string(path);
+    }
+    auto decoded = protocol::decode_query_input(model, *op, route.form);
+    if (auto* err = std::get_if<ServiceError>(&decoded)) return fail(*err, op->name);
+    input = std::move(std::get<json::object>(decoded));
+  }
+  if (op->input) {
+    if (auto err = protocol::validate_input(model, *op->input, input)) return fail(*err, op->name);
+  }
+
+  auto engine_it = engines_.find(route.service);
+  if (engine_it == engines_.end()) {
+    return fail(ServiceError::make("NotImplemented", "fanoutd does not implement " + route.service + " " + op->name +
+                                                         " yet.", 501),
+                op->name);
+  }
+
+  auto service = route.service;
+  auto wire = route.protocol;
+  engine_it->second->invoke(
+      context, op->name, std::move(input),
+      [this, service, wire, op, &model, request_id, version, started, respond = std::move(respond)](
+          protocol::OperationResult result) {
+        net::Response response;
+        if (auto* err = std::get_if<ServiceError>(&result)) {
+          response = error_response(service, wire, *err, request_id, version);
+        } else {
+          const auto& output = std::get<json::object>(result);
+          response = net::Response{http::status::ok, version};
+          if (wire == WireProtocol::json) {
+            response.set(http::field::content_type, "application/x-amz-json-" +
+                                                        (model.json_version().empty() ? std::string("1.0")
+                                                                                      : model.json_version()));
+            response.body() = json::serialize(output);
+          } else {
+            response.set(http::field::content_type, "text/xml");
+            response.body() = protocol::encode_query_response(model, *op, output, request_id);
+          }
+          stamp_common_headers(response, service, request_id);
+          response.prepare_payload();
+        }
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        metrics_.record(service, op->name, static_cast<int>(response.result_int()), seconds);
+        respond(std::move(response));
+      });
+}
+
+}  // namespace fanout::server

@@ -1,0 +1,59 @@
+// fanoutd's request path: operational endpoints, SigV4 authentication against the account
+// registry, dispatch to a service, decoding by the service's wire protocol, the engine call,
+// and the response or AWS error in that protocol.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "net/http_handler.h"
+#include "protocol/operation.h"
+#include "server/accounts.h"
+#include "server/metrics.h"
+
+namespace fanout::server {
+
+struct GatewayOptions {
+  bool allow_reset = true;  // POST /_fanout/reset (and the emulators' reset paths)
+  std::string version = "0.1.0";
+  // Bounded bodies, per service (SQS needs > 1 MiB: a 1 MiB message URL-encoded in a batch).
+  std::uint64_t sqs_body_limit = 8ull << 20;
+  std::uint64_t sns_body_limit = 4ull << 20;
+  std::uint64_t firehose_body_limit = 8ull << 20;
+  std::uint64_t cloudformation_body_limit = 2ull << 20;
+  std::uint64_t s3_body_limit = 64ull << 20;
+};
+
+class Gateway final : public net::HttpHandler {
+ public:
+  Gateway(const AccountRegistry& accounts, const Clock& clock, GatewayOptions options);
+
+  void register_engine(const std::string& service, protocol::ServiceEngine* engine);
+  // Runs on POST /_fanout/reset: wipe every engine's state.
+  void on_reset(std::function<void()> hook) { reset_hook_ = std::move(hook); }
+  // Extra lines for /_fanout/metrics (e.g. queue depths).
+  void on_metrics(std::function<std::string()> hook) { metrics_hook_ = std::move(hook); }
+
+  std::uint64_t body_limit(const net::RequestHeader& header) const override;
+  void handle(net::Request request, const net::Peer& peer, net::Respond respond) override;
+
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  bool handle_operational(const net::Request& request, const net::Peer& peer, const std::string& request_id,
+                          net::Respond& respond);
+
+  const AccountRegistry& accounts_;
+  const Clock& clock_;
+  GatewayOptions options_;
+  std::map<std::string, protocol::ServiceEngine*, std::less<>> engines_;
+  std::function<void()> reset_hook_;
+  std::function<std::string()> metrics_hook_;
+  Metrics metrics_;
+};
+
+}  // namespace fanout::server
