@@ -77,7 +77,7 @@ def main():
             for key in ("awsQueryCompatible", "jsonVersion", "targetPrefix", "protocols"):
                 if key in newer["metadata"]:
                     model["metadata"][key] = newer["metadata"][key]
-        text = json.dumps(strip(model), separators=(",", ":"), sort_keys=True)
+        text = json.dumps(strip(model), separators=(",", ":"))  # member order is wire order
         parts.append((name, text))
 
     with open(out_path, "w") as out:
