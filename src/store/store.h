@@ -2,6 +2,7 @@
 // atomic write batches and group commit.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -80,6 +81,14 @@ class Store {
   virtual void flush() = 0;
   // Removes every key of every column family (POST /_fanout/reset).
   virtual Status wipe() = 0;
+
+  // How many fsyncing writes the store has issued; with group commit this stays far below
+  // the number of commits (observability and tests).
+  virtual std::uint64_t sync_count() const = 0;
+
+ protected:
+  // Lets implementations read a batch's operations; null for a moved-from batch.
+  static const Batch::Impl* contents(const Batch& batch) { return batch.impl_.get(); }
 };
 
 }  // namespace fanout::store

@@ -1,0 +1,78 @@
+#include "store/group_committer.h"
+
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace fanout::store {
+
+GroupCommitter::GroupCommitter(GroupWriter writer) : writer_(std::move(writer)), thread_([this] { run(); }) {}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_one();
+  thread_.join();
+}
+
+void GroupCommitter::submit(Batch batch, Callback done, Status verdict) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({std::move(batch), std::move(done), std::move(verdict)});
+    ++submitted_;
+  }
+  work_ready_.notify_one();
+}
+
+void GroupCommitter::flush() {
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    throw std::logic_error("GroupCommitter::flush called from a commit callback");
+  }
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = submitted_;
+  progress_.wait(lock, [&] { return completed_ >= target; });
+}
+
+std::uint64_t GroupCommitter::groups() const {
+  std::lock_guard lock(mutex_);
+  return groups_;
+}
+
+void GroupCommitter::run() {
+  std::vector<Pending> group;
+  std::vector<const Batch*> to_write;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // Stop only once drained, so the destructor never drops an accepted batch.
+      if (queue_.empty()) return;
+      group.swap(queue_);
+    }
+
+    // Everything below runs without the lock: submitters keep queueing (forming the next group)
+    // while this one is written and fsynced, and callbacks may safely call submit().
+    to_write.clear();
+    for (const Pending& pending : group) {
+      if (pending.verdict.ok && !pending.batch.empty()) to_write.push_back(&pending.batch);
+    }
+    const Status written = to_write.empty() ? Status::success() : writer_(to_write);
+    for (Pending& pending : group) {
+      if (!pending.done) continue;
+      pending.done(pending.verdict.ok ? written : pending.verdict);
+    }
+
+    {
+      std::lock_guard lock(mutex_);
+      completed_ += group.size();
+      if (!to_write.empty()) ++groups_;
+    }
+    progress_.notify_all();
+    group.clear();
+  }
+}
+
+}  // namespace fanout::store

@@ -1,0 +1,319 @@
+#include "store/rocksdb_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+#include "store/batch_impl.h"
+#include "store/group_committer.h"
+#include "store/key_range.h"
+#include "store/write_error_recovery.h"
+
+namespace fanout::store {
+namespace {
+
+// In-memory mode keeps RocksDB's files in a MemEnv; this path exists only inside it.
+constexpr const char* kMemoryPath = "/fanout-memory";
+
+constexpr std::size_t kMiB = 1024 * 1024;
+
+rocksdb::Slice slice(std::string_view text) { return {text.data(), text.size()}; }
+std::string_view view(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
+
+bool lz4_supported() {
+  const auto supported = rocksdb::GetSupportedCompressions();
+  return std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+}
+
+rocksdb::DBOptions db_options(rocksdb::Env* env) {
+  rocksdb::DBOptions options;
+  options.env = env;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Verify checksums and stop on any inconsistency rather than serve or extend corrupt data.
+  options.paranoid_checks = true;
+  // Two cores is the target machine: one flush and one compaction at a time.
+  options.max_background_jobs = 2;
+  // Caps memtable memory across all column families, whatever their number.
+  options.db_write_buffer_size = 256 * kMiB;
+  // Bounds the WAL (and so restart replay time) by forcing flushes of stale column families.
+  options.max_total_wal_size = 512 * kMiB;
+  // Smooths SST write-back instead of one large fsync burst per flush.
+  options.bytes_per_sync = 1 * kMiB;
+  options.keep_log_file_num = 4;
+  options.max_log_file_size = 16 * kMiB;
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.listeners.push_back(make_write_error_recovery_listener());
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions options;
+  // Queue traffic is write-heavy and short-lived: a large memtable absorbs send/delete churn
+  // (a deleted message often never reaches an SST at all).
+  options.write_buffer_size = 64 * kMiB;
+  options.max_write_buffer_number = 3;
+  options.level_compaction_dynamic_level_bytes = true;
+  // LZ4 costs little CPU on the write path; without it, store raw.
+  options.compression = lz4_supported() ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks count against the bounded cache instead of growing unaccounted.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+[[noreturn]] void fail_open(const std::string& dir, const std::string& why) {
+  throw std::runtime_error("store: cannot open data dir '" + dir + "': " + why);
+}
+
+// The directory names an existing database (CURRENT present), or holds the remains of one whose
+// CURRENT file is gone. The latter must not be silently recreated as a fresh, empty database.
+bool has_database(rocksdb::Env& env, const std::string& path, const std::string& dir) {
+  if (env.FileExists(path + "/CURRENT").ok()) return true;
+  std::vector<std::string> children;
+  if (env.GetChildren(path, &children).ok()) {
+    for (const std::string& child : children) {
+      if (child.rfind("MANIFEST-", 0) == 0) {
+        fail_open(dir, "Corruption: CURRENT file is missing but " + child + " exists");
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::open(const Options& options) { return RocksStore::open(options); }
+
+void RocksStore::HandleDeleter::operator()(rocksdb::ColumnFamilyHandle* handle) const { delete handle; }
+
+RocksStore::RocksStore(OpenKey, Durability durability) : durability_(durability) {}
+
+std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::Env* env) {
+  auto store = std::make_unique<RocksStore>(OpenKey{}, options.durability);
+  const bool memory = options.durability == Durability::memory;
+  const std::string dir = memory ? std::string("(memory)") : options.dir;
+  std::string path = options.dir;
+
+  if (env == nullptr && memory) {
+    store->owned_env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    env = store->owned_env_.get();
+  }
+  if (env == nullptr) env = rocksdb::Env::Default();
+  if (memory) {
+    path = kMemoryPath;
+  } else {
+    if (path.empty()) fail_open(dir, "no data directory configured");
+    std::error_code error;
+    std::filesystem::create_directories(path, error);
+    if (error) fail_open(dir, error.message());
+  }
+
+  const rocksdb::DBOptions db_opts = db_options(env);
+  store->block_cache_ = rocksdb::NewLRUCache(128 * kMiB);
+  const rocksdb::ColumnFamilyOptions cf_opts = family_options(store->block_cache_);
+
+  // Open every family on disk too: RocksDB refuses to open a database without all of them, and
+  // an older data dir may hold families this build no longer asks for.
+  std::set<std::string> names(options.column_families.begin(), options.column_families.end());
+  names.insert(rocksdb::kDefaultColumnFamilyName);
+  if (has_database(*env, path, dir)) {
+    std::vector<std::string> existing;
+    const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_opts, path, &existing);
+    if (!listed.ok()) fail_open(dir, listed.ToString());
+    names.insert(existing.begin(), existing.end());
+  }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, cf_opts);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status opened = rocksdb::DB::Open(db_opts, path, descriptors, &handles, &db);
+  store->db_.reset(db);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    store->families_.emplace(handle->GetName(), Handle(handle));
+  }
+  if (!opened.ok()) fail_open(dir, opened.ToString());
+
+  store->committer_ =
+      std::make_unique<GroupCommitter>([raw = store.get()](const std::vector<const Batch*>& group) {
+        rocksdb::WriteBatch merged;
+        for (const Batch* batch : group) raw->append(*batch, merged);
+        return raw->apply(merged);
+      });
+  return store;
+}
+
+RocksStore::~RocksStore() {
+  // Drain the committer first: queued batches are written and their callbacks run.
+  committer_.reset();
+  families_.clear();
+  if (db_) {
+    // Close() reports what a destructor cannot; the memtables are already covered by the WAL
+    // (or, in memory mode, about to vanish anyway), so there is nothing to act on here.
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+}
+
+rocksdb::ColumnFamilyHandle* RocksStore::family(std::string_view cf) const {
+  const auto found = families_.find(cf);
+  return found == families_.end() ? nullptr : found->second.get();
+}
+
+std::vector<std::string> RocksStore::column_families() const {
+  std::vector<std::string> names;
+  for (const auto& [name, handle] : families_) names.push_back(name);
+  return names;
+}
+
+Status RocksStore::check(const Batch& batch) const {
+  const auto* ops = contents(batch);
+  if (ops == nullptr) return Status::success();
+  for (const auto& op : ops->ops) {
+    if (family(op.cf) == nullptr) return Status::failure("unknown column family '" + op.cf + "'");
+  }
+  return Status::success();
+}
+
+void RocksStore::append(const Batch& batch, rocksdb::WriteBatch& out) const {
+  const auto* ops = contents(batch);
+  if (ops == nullptr) return;
+  for (const auto& op : ops->ops) {
+    rocksdb::ColumnFamilyHandle* handle = family(op.cf);  // check() vetted every family
+    rocksdb::Status added;
+    switch (op.kind) {
+      case BatchOp::Kind::put:
+        added = out.Put(handle, op.key, op.value);
+        break;
+      case BatchOp::Kind::erase:
+        added = out.Delete(handle, op.key);
+        break;
+      case BatchOp::Kind::erase_range:
+        added = out.DeleteRange(handle, op.key, op.value);
+        break;
+    }
+    // Appending to an in-memory WriteBatch fails only past its size limit (none is set).
+    added.PermitUncheckedError();
+  }
+}
+
+Status RocksStore::apply(rocksdb::WriteBatch& batch) {
+  if (needs_resume_.exchange(false, std::memory_order_acq_rel)) {
+    // A no-op unless RocksDB stopped writes. Busy means a recovery is already running (another
+    // thread's, or RocksDB's own after a flush error): the write below then tells how it went.
+    const rocksdb::Status resumed = db_->Resume();
+    if (!resumed.ok() && !resumed.IsBusy()) {
+      needs_resume_.store(true, std::memory_order_release);
+      return Status::failure(resumed.ToString());
+    }
+  }
+  rocksdb::WriteOptions options;
+  options.sync = durability_ == Durability::fsync;
+  options.disableWAL = durability_ == Durability::memory;
+  if (options.sync) syncs_.fetch_add(1, std::memory_order_relaxed);
+  const rocksdb::Status written = db_->Write(options, &batch);
+  if (!written.ok()) {
+    needs_resume_.store(true, std::memory_order_release);
+    return Status::failure(written.ToString());
+  }
+  return Status::success();
+}
+
+std::optional<std::string> RocksStore::get(std::string_view cf, std::string_view key) {
+  rocksdb::ColumnFamilyHandle* handle = family(cf);
+  if (handle == nullptr)
+    throw std::invalid_argument("store: unknown column family '" + std::string(cf) + "'");
+  std::string value;
+  const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handle, slice(key), &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) throw std::runtime_error("store: get failed: " + status.ToString());
+  return value;
+}
+
+void RocksStore::scan(std::string_view cf, std::string_view prefix,
+                      const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  rocksdb::ColumnFamilyHandle* handle = family(cf);
+  if (handle == nullptr)
+    throw std::invalid_argument("store: unknown column family '" + std::string(cf) + "'");
+  // The upper bound lets RocksDB stop at the prefix's end instead of reading (and skipping
+  // tombstones in) whatever follows it.
+  const std::string upper = prefix_successor(prefix);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions options;
+  if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handle));
+  for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
+    const std::string_view key = view(it->key());
+    if (!key.starts_with(prefix)) break;  // only reachable for an all-0xff prefix (no bound)
+    if (!visit(key, view(it->value()))) break;
+  }
+  if (!it->status().ok()) throw std::runtime_error("store: scan failed: " + it->status().ToString());
+}
+
+Status RocksStore::write(Batch batch) {
+  if (Status valid = check(batch); !valid.ok) return valid;
+  if (batch.empty()) return Status::success();
+  rocksdb::WriteBatch converted;
+  append(batch, converted);
+  return apply(converted);
+}
+
+void RocksStore::commit(Batch batch, std::function<void(const Status&)> on_durable) {
+  Status verdict = check(batch);
+  committer_->submit(std::move(batch), std::move(on_durable), std::move(verdict));
+}
+
+void RocksStore::flush() { committer_->flush(); }
+
+Status RocksStore::wipe() {
+  // Commits already handed over must not land after the wipe.
+  committer_->flush();
+  rocksdb::WriteBatch deletes;
+  for (const auto& [name, handle] : families_) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle.get()));
+    it->SeekToFirst();
+    if (!it->Valid()) {
+      if (!it->status().ok()) return Status::failure("wipe: " + it->status().ToString());
+      continue;
+    }
+    const std::string first = it->key().ToString();
+    it->SeekToLast();
+    if (!it->Valid()) return Status::failure("wipe: " + it->status().ToString());
+    const std::string last = it->key().ToString();
+    // Keys have no finite maximum, so the exclusive range end is the last key, deleted on its own.
+    deletes.DeleteRange(handle.get(), first, last).PermitUncheckedError();
+    deletes.Delete(handle.get(), last).PermitUncheckedError();
+  }
+  if (deletes.Count() == 0) return Status::success();
+  if (Status deleted = apply(deletes); !deleted.ok) return deleted;
+
+  // Reclaims the space now; the data is already gone logically, so a failure here (e.g. a busy
+  // compaction) does not fail the wipe.
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (const auto& [name, handle] : families_) {
+    db_->CompactRange(compact, handle.get(), nullptr, nullptr).PermitUncheckedError();
+  }
+  return Status::success();
+}
+
+}  // namespace fanout::store
