@@ -18,7 +18,7 @@ using Header = std::pair<std::string, std::string>;
 // An HTTP request as it travels on the wire (or is about to).
 struct HttpRequest {
   std::string method;
-  std::string target;  // the request-target as sent: raw path plus optional "?query"
+  std::string target;           // the request-target as sent: raw path plus optional "?query"
   std::vector<Header> headers;  // in arrival order, names as sent
   std::string body;
 };
@@ -55,13 +55,13 @@ struct ParsedAuth {
 // Why a request failed authentication. The dispatch layer maps each reason to the
 // calling service's AWS error code and status.
 enum class AuthFailure {
-  missing,             // no Authorization header and no presign query (MissingAuthenticationToken)
-  incomplete,          // malformed/incomplete Authorization (IncompleteSignature / AuthorizationHeaderMalformed)
+  missing,     // no Authorization header and no presign query (MissingAuthenticationToken)
+  incomplete,  // malformed/incomplete Authorization (IncompleteSignature / AuthorizationHeaderMalformed)
   unsupported_algorithm,
-  unknown_access_key,  // InvalidClientTokenId / InvalidAccessKeyId
-  signature_mismatch,  // SignatureDoesNotMatch
-  time_skewed,         // RequestTimeTooSkewed (beyond 15 minutes)
-  expired,             // presigned URL past X-Amz-Expires (AccessDenied / "Request has expired")
+  unknown_access_key,       // InvalidClientTokenId / InvalidAccessKeyId
+  signature_mismatch,       // SignatureDoesNotMatch
+  time_skewed,              // RequestTimeTooSkewed (beyond 15 minutes)
+  expired,                  // presigned URL past X-Amz-Expires (AccessDenied / "Request has expired")
   content_sha256_mismatch,  // x-amz-content-sha256 disagrees with the body (S3)
 };
 
@@ -81,10 +81,10 @@ ParseResult parse_auth(const HttpRequest& request);
 struct SigningOptions {
   std::string region;
   std::string service;
-  std::int64_t time_seconds = 0;  // signing time, seconds since epoch
-  bool normalize_path = true;     // false for S3 (URI used as given, encoded once)
-  bool sign_body = false;         // add and sign x-amz-content-sha256
-  bool omit_session_token = false;  // presign: add X-Amz-Security-Token after signing
+  std::int64_t time_seconds = 0;     // signing time, seconds since epoch
+  bool normalize_path = true;        // false for S3 (URI used as given, encoded once)
+  bool sign_body = false;            // add and sign x-amz-content-sha256
+  bool omit_session_token = false;   // presign: add X-Amz-Security-Token after signing
   std::int64_t expires_seconds = 0;  // presign only
 };
 
@@ -108,12 +108,23 @@ std::string derive_signing_key(std::string_view secret, std::string_view date, s
 
 struct VerifyOptions {
   std::int64_t now_seconds = 0;
-  bool check_time = true;  // the 15-minute skew rule and presign expiry
+  bool check_time = true;      // the 15-minute skew rule and presign expiry
   bool normalize_path = true;  // false for S3
 };
 
 // Checks the signature of a parsed request against the secret. nullopt when it verifies.
 std::optional<AuthError> verify_request(const HttpRequest& request, const ParsedAuth& auth,
                                         std::string_view secret_access_key, const VerifyOptions& options);
+
+// The canonical request, string-to-sign and signature the server expects for a parsed request:
+// what S3 reports in SignatureDoesNotMatch errors, and what a debugging client wants to see.
+SigningResult recompute_signature(const HttpRequest& request, const ParsedAuth& auth,
+                                  std::string_view secret_access_key, bool normalize_path);
+
+// Checks the credential scope against the region and service the request was routed to (an
+// empty expectation is not checked). verify_request cannot know either; AWS refuses a request
+// scoped to another region or service even when its signature is valid.
+std::optional<AuthError> check_scope(const ParsedAuth& auth, std::string_view region,
+                                     std::string_view service);
 
 }  // namespace fanout::auth

@@ -20,6 +20,10 @@ std::string base64_encode(std::string_view bytes);
 // Returns nullopt for input that is not canonical base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// Compares in time that depends only on the lengths, so a MAC check leaks nothing about where the
+// first difference is.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
 // Cryptographically random bytes (for receipt handles, tokens, ids).
 std::string random_bytes(std::size_t n);
 // A random RFC 4122 version-4 UUID in its lower-case text form.
