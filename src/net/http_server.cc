@@ -176,8 +176,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return reject(http::status::request_header_fields_too_large, "Request header is too large.");
     }
     // A malformed message gets a 400 before the close; timeouts and resets just close.
-    if (ec.category() == http::error::end_of_stream.category() && ec != http::error::end_of_stream &&
-        ec != http::error::partial_message) {
+    if (ec.category() == http::make_error_code(http::error::bad_version).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
       return reject(http::status::bad_request, "Malformed HTTP request.");
     }
     close();

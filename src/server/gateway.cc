@@ -186,6 +186,12 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
                   route.operation);
     }
     if (account->secret) {
+      // A signature for another service is refused even when it verifies, as AWS does.
+      if (!route.service.empty()) {
+        if (auto failure = auth::check_scope(*parsed.auth, "", route.service)) {
+          return fail(auth_error(route.service, route.protocol, *failure), route.operation);
+        }
+      }
       auth::VerifyOptions verify;
       verify.now_seconds = clock_.now_ms() / 1000;
       verify.normalize_path = route.service != "s3";
