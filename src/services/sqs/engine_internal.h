@@ -75,6 +75,7 @@ struct SqsEngine::ReceiveJob {
   std::vector<std::optional<MessageRecord>> records;
   StagedSends dead_letters;  // moved to the dead-letter queue, visible there once durable
   store::Status status;
+  std::string read_error;       // a body read failed
   std::atomic<int> pending{2};  // body reads + commit
 };
 

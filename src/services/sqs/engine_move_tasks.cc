@@ -238,7 +238,13 @@ void SqsEngine::run_move_task(const std::string& task_id) {
   std::size_t i = 0;
   for (; i < taken.size(); ++i) {
     const std::string key = message_key(source->id, taken[i].seq);
-    auto stored = store_.get(kMessagesCf, key);
+    std::optional<std::string> stored;
+    try {
+      stored = store_.get(kMessagesCf, key);
+    } catch (const std::exception& error) {
+      failure = std::string("Reading a message failed: ") + error.what();
+      break;
+    }
     auto record = stored ? decode_message(*stored) : std::nullopt;
     if (!record) {  // gone meanwhile (purge, delete): just forget it
       batch.erase(kMetaCf, key);

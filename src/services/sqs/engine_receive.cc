@@ -196,9 +196,14 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
     // Past maxReceiveCount: into the dead-letter queue, in this same batch (an atomic move).
     for (const auto& [seq, message] : dead) {
       const std::string key = message_key(queue->id, seq);
+      std::optional<std::string> stored;
+      try {
+        stored = store_.get(kMessagesCf, key);
+      } catch (const std::exception&) {
+        continue;  // unreadable now: left in the store, back after a restart
+      }
       batch.erase(kMessagesCf, key);
       batch.erase(kMetaCf, key);
-      auto stored = store_.get(kMessagesCf, key);
       auto record = stored ? decode_message(*stored) : std::nullopt;
       if (!record) continue;
       record->dead_letter_source_arn = queue->arn;
@@ -238,17 +243,22 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
 
 void SqsEngine::read_and_finish(const std::shared_ptr<ReceiveJob>& job) {
   job->records.reserve(job->picked.size());
-  for (const auto& picked : job->picked) {
-    auto stored = store_.get(kMessagesCf, message_key(job->queue->id, picked.seq));
-    job->records.push_back(stored ? decode_message(*stored) : std::nullopt);
+  try {
+    for (const auto& picked : job->picked) {
+      auto stored = store_.get(kMessagesCf, message_key(job->queue->id, picked.seq));
+      job->records.push_back(stored ? decode_message(*stored) : std::nullopt);
+    }
+  } catch (const std::exception& error) {
+    // A failing store: answer with an error; the messages stay (in flight until their timeout).
+    job->read_error = error.what();
   }
   if (--job->pending == 0) finish_receive(job);
 }
 
 void SqsEngine::finish_receive(const std::shared_ptr<ReceiveJob>& job) {
   if (!job->done) return;  // state changes only (expiry, dead-letter moves)
-  if (!job->status.ok) {
-    job->done(errors::internal(job->status.message).error());
+  if (!job->status.ok || !job->read_error.empty()) {
+    job->done(errors::internal(job->status.ok ? job->read_error : job->status.message).error());
     return;
   }
   const auto& names = job->options.system_attribute_names;
