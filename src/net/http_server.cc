@@ -127,7 +127,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (stop_requested_) return close();
     parser_.emplace();
     parser_->header_limit(server_.options.header_limit_bytes);
-    parser_->body_limit(0);
+    // Unlimited while the header is read (Beast would reject a Content-Length above the limit
+    // before we know the service); the per-service limit is set in on_header.
+    parser_->body_limit(boost::none);
     beast::get_lowest_layer(stream_).expires_after(first_ ? server_.options.header_timeout
                                                           : server_.options.idle_timeout);
     first_ = false;

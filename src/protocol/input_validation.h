@@ -1,4 +1,4 @@
-// Checks a decoded input against its model shape: required members, types, enums and the
+// Checks a decoded input against its model shape: required members, types and the
 // length/range constraints the model declares. Both wire protocols end here, so a request
 // gets the same answer whichever protocol carried it.
 #pragma once

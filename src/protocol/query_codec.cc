@@ -23,6 +23,12 @@ std::string location_name(const json::object& member, std::string_view fallback)
   return std::string(fallback);
 }
 
+// A member's wire name: its own locationName, else its shape's (e.g. SQS's TagMap is "Tag"), as
+// botocore merges the two.
+std::string wire_name(const json::object& member, const json::object& shape, std::string_view fallback) {
+  return location_name(member, location_name(shape, fallback));
+}
+
 bool flattened(const json::object& shape) {
   const auto* f = shape.if_contains("flattened");
   return f && f->is_bool() && f->as_bool();
@@ -53,7 +59,7 @@ class QueryDecoder {
     for (const auto& [name, member_value] : members->as_object()) {
       const auto& member = member_value.as_object();
       const auto& member_shape = model_.resolve(member);
-      std::string wire = location_name(member, name);
+      std::string wire = wire_name(member, member_shape, name);
       std::string key = prefix.empty() ? wire : prefix + "." + wire;
       auto value = decode(member, member_shape, key, std::string(name));
       if (error) return out;
@@ -181,7 +187,8 @@ class QueryEncoder {
       const auto* v = value.if_contains(name);
       if (!v || v->is_null()) continue;
       const auto& member = member_value.as_object();
-      write(member, model_.resolve(member), location_name(member, name), *v);
+      const auto& shape = model_.resolve(member);
+      write(member, shape, wire_name(member, shape, name), *v);
     }
   }
 

@@ -57,11 +57,14 @@ def signed_list_queues(endpoint, key, secret, when):
     request = botocore.awsrequest.AWSRequest(method="POST", url=endpoint + "/",
                                              data="Action=ListQueues&Version=2012-11-05",
                                              headers={"Content-Type": "application/x-www-form-urlencoded"})
-    with mock.patch("botocore.auth.datetime") as fake:
-        fake.datetime.utcnow.return_value = when
-        fake.datetime.now.return_value = when
-        fake.timezone = datetime.timezone
-        botocore.auth.SigV4Auth(creds, "sqs", "us-east-1").add_auth(request)
+    # botocore >= 1.34 reads the time through get_current_datetime(); older ones call utcnow().
+    if hasattr(botocore.auth, "get_current_datetime"):
+        with mock.patch("botocore.auth.get_current_datetime", return_value=when):
+            botocore.auth.SigV4Auth(creds, "sqs", "us-east-1").add_auth(request)
+    else:
+        with mock.patch("botocore.auth.datetime") as fake:
+            fake.datetime.utcnow.return_value = when
+            botocore.auth.SigV4Auth(creds, "sqs", "us-east-1").add_auth(request)
     prepared = request.prepare()
     req = urllib.request.Request(prepared.url, data=prepared.body.encode(), headers=dict(prepared.headers),
                                  method="POST")

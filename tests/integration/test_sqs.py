@@ -265,6 +265,10 @@ def test_dead_letter_queue_and_move_task(sqs, unique):
     assert dead["Body"] == "poison"
     assert dead["Attributes"].get("DeadLetterQueueSourceArn") == src_arn
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq_url)["queueUrls"] == [src_url]
+    if not hasattr(sqs, "start_message_move_task"):
+        # Query-protocol clients (botocore 1.29) predate the move-task API; the JSON run and
+        # the JS suite cover it.
+        return
     task = sqs.start_message_move_task(SourceArn=dlq_arn)
     assert "TaskHandle" in task
     deadline = time.time() + 10
