@@ -197,7 +197,9 @@ def test_connection_cap_refuses_extra_connections_cleanly():
     from fanoutd_process import Fanoutd
     with Fanoutd("--max-connections", "10", durability="memory") as server:
         held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(10)]
-        time.sleep(0.2)
+        for s in held:  # each is accepted and served (and stays open: keep-alive)
+            s.sendall(b"GET /_fanout/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status_of(s.recv(4096)) == 200
         extra = socket.create_connection(("127.0.0.1", server.port), timeout=5)
         extra.sendall(b"GET /_fanout/health HTTP/1.1\r\nHost: x\r\n\r\n")
         try:
