@@ -89,6 +89,12 @@ void SqsEngine::change_visibility_locked(Queue& queue, std::string_view text, st
   const auto* message = queue.index.find(handle.seq);
   if (message == nullptr || message->state() != MessageState::inflight) throw errors::message_not_inflight();
   if (queue.fifo && message->receive_count != handle.receive_count) throw expired_handle(text);
+  // In flight for at most 12 hours from the receive.
+  if (t + timeout_s * 1000 > message->last_receive_ms() + 43200 * 1000) {
+    throw errors::invalid_parameter_value("VisibilityTimeout", std::to_string(timeout_s),
+                                          "Total VisibilityTimeout for the message is beyond the limit [43200 "
+                                          "seconds]");
+  }
   queue.index.change_visibility(handle.seq, t + timeout_s * 1000, t);
   message = queue.index.find(handle.seq);
   batch.put(kMetaCf, message_key(queue.id, handle.seq), encode_meta(queue.index.meta_of(handle.seq, *message)));

@@ -180,7 +180,7 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
     std::vector<std::uint64_t> chosen;
     std::vector<std::pair<std::uint64_t, IndexedMessage>> dead;
     index.receive(options.max_messages, now_ms, visible_until, [&](std::uint64_t seq, const IndexedMessage& message) {
-      if (message.retention_basis_ms <= cutoff) {
+      if (message.retention_basis_ms() <= cutoff) {
         expired.push_back(seq);
         return MessageIndex::Pick::drop;
       }
@@ -210,7 +210,7 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
       const std::uint64_t dlq_seq = allocate_seq(*dlq, batch);
       MessageMeta meta;
       // FIFO dead-letter queues restart the retention clock; standard ones keep the original.
-      meta.retention_basis_ms = dlq->fifo ? now_ms : message.retention_basis_ms;
+      meta.retention_basis_ms = dlq->fifo ? now_ms : message.retention_basis_ms();
       meta.visible_at_ms = now_ms;
       meta.first_receive_ms = message.first_receive_ms;
       meta.receive_count = message.receive_count;

@@ -59,7 +59,8 @@ void MessageIndex::become_ready(std::uint64_t seq, IndexedMessage& message) {
 void MessageIndex::insert(std::uint64_t seq, const MessageMeta& meta, std::int64_t now) {
   if (messages_.contains(seq)) return;
   IndexedMessage message;
-  message.retention_basis_ms = meta.retention_basis_ms;
+  message.retention_basis_s = static_cast<std::uint32_t>((meta.retention_basis_ms + 999) / 1000);
+  message.last_receive_s = static_cast<std::uint32_t>(meta.last_receive_ms / 1000);
   message.visible_at_ms = meta.visible_at_ms;
   message.first_receive_ms = meta.first_receive_ms;
   message.receive_count = meta.receive_count;
@@ -102,7 +103,8 @@ std::string_view MessageIndex::group_name(const IndexedMessage& message) const {
 
 MessageMeta MessageIndex::meta_of(std::uint64_t, const IndexedMessage& message) const {
   MessageMeta meta;
-  meta.retention_basis_ms = message.retention_basis_ms;
+  meta.retention_basis_ms = message.retention_basis_ms();
+  meta.last_receive_ms = message.last_receive_ms();
   meta.visible_at_ms = message.visible_at_ms;
   meta.first_receive_ms = message.first_receive_ms;
   meta.receive_count = message.receive_count;
@@ -129,6 +131,7 @@ void MessageIndex::deliver(std::uint64_t seq, IndexedMessage& message, std::int6
   message.set_state(MessageState::inflight);
   message.receive_count += 1;
   if (message.first_receive_ms == 0) message.first_receive_ms = now;
+  message.last_receive_s = static_cast<std::uint32_t>(now / 1000);
   message.visible_at_ms = visible_until;
   timed_.insert({visible_until, seq});
   --ready_;
@@ -253,7 +256,7 @@ bool MessageIndex::erase(std::uint64_t seq) {
 }
 
 void MessageIndex::expire(std::int64_t cutoff_ms, std::vector<std::uint64_t>& removed) {
-  while (!messages_.empty() && messages_.begin()->second.retention_basis_ms <= cutoff_ms) {
+  while (!messages_.empty() && messages_.begin()->second.retention_basis_ms() <= cutoff_ms) {
     auto seq = messages_.begin()->first;
     removed.push_back(seq);
     erase(seq);

@@ -31,12 +31,15 @@ namespace fanout::services::sqs {
 enum class MessageState : std::uint8_t { ready = 0, delayed = 1, inflight = 2 };
 
 struct IndexedMessage {
-  std::int64_t retention_basis_ms = 0;
   std::int64_t visible_at_ms = 0;
   std::int64_t first_receive_ms = 0;
+  std::uint32_t retention_basis_s = 0;  // seconds since the epoch, rounded up
+  std::uint32_t last_receive_s = 0;     // seconds since the epoch, rounded down; 0 = never
   std::uint32_t receive_count = 0;
   std::uint32_t group_and_state = 0;  // group index << 2 | state
 
+  std::int64_t retention_basis_ms() const { return static_cast<std::int64_t>(retention_basis_s) * 1000; }
+  std::int64_t last_receive_ms() const { return static_cast<std::int64_t>(last_receive_s) * 1000; }
   MessageState state() const { return static_cast<MessageState>(group_and_state & 3u); }
   std::uint32_t group() const { return group_and_state >> 2; }
   void set_state(MessageState s) { group_and_state = (group_and_state & ~3u) | static_cast<std::uint32_t>(s); }

@@ -120,6 +120,7 @@ std::string encode_meta(const MessageMeta& m) {
   put_i64(out, m.first_receive_ms);
   put_varint(out, m.receive_count);
   put_bytes(out, m.group_id);
+  put_i64(out, m.last_receive_ms);
   return out;
 }
 
@@ -132,6 +133,7 @@ std::optional<MessageMeta> decode_meta(std::string_view bytes) {
   m.first_receive_ms = in.i64();
   m.receive_count = static_cast<std::uint32_t>(in.varint());
   m.group_id = in.bytes();
+  if (!in.done()) m.last_receive_ms = in.i64();
   if (!in.ok() || !in.done()) return std::nullopt;
   return m;
 }

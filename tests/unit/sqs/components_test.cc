@@ -65,13 +65,21 @@ TEST(SqsCodec, RecordsRoundTrip) {
   EXPECT_EQ(decoded->dead_letter_source_arn, "arn");
   EXPECT_FALSE(decode_message(encode_message(r).substr(0, 10)));
 
-  MessageMeta m{1, 2, 3, 4, "group"};
+  MessageMeta m{1, 2, 3, 4, "group", 5};
   auto meta = decode_meta(encode_meta(m));
   ASSERT_TRUE(meta);
   EXPECT_EQ(meta->visible_at_ms, 2);
   EXPECT_EQ(meta->receive_count, 4u);
   EXPECT_EQ(meta->group_id, "group");
-  EXPECT_LT(encode_meta(MessageMeta{1'700'000'000'000, 1'700'000'030'000, 1'700'000'000'000, 1, ""}).size(), 24u);
+  EXPECT_EQ(meta->last_receive_ms, 5);
+  EXPECT_LE(encode_meta(MessageMeta{1'700'000'000'000, 1'700'000'030'000, 1'700'000'000'000, 1, "", 1'700'000'000'000})
+                .size(),
+            28u);
+  // Records written before last_receive_ms existed still decode.
+  auto old_format = encode_meta(MessageMeta{1, 2, 3, 4, "g", 0});
+  old_format.pop_back();
+  ASSERT_TRUE(decode_meta(old_format));
+  EXPECT_EQ(decode_meta(old_format)->last_receive_ms, 0);
 }
 
 TEST(SqsReceiptHandle, RoundTripAndForgery) {
@@ -127,7 +135,7 @@ TEST(SqsPolicy, Evaluation) {
 TEST(SqsIndex, FifoGroupsAndOutOfOrderInserts) {
   MessageIndex index(true);
   const std::int64_t now = 1000;
-  auto meta = [&](const std::string& group) { return MessageMeta{now, now, 0, 0, group}; };
+  auto meta = [&](const std::string& group) { return MessageMeta{now, now, 0, 0, group, 0}; };
   index.insert(3, meta("a"), now);
   index.insert(1, meta("a"), now);  // arrives late: still first in its group
   index.insert(2, meta("b"), now);
@@ -158,7 +166,7 @@ TEST(SqsIndex, FifoGroupsAndOutOfOrderInserts) {
 
 TEST(SqsIndex, StandardOrderAndDrops) {
   MessageIndex index(false);
-  for (std::uint64_t seq = 1; seq <= 5; ++seq) index.insert(seq, MessageMeta{0, 0, 0, 0, ""}, 10);
+  for (std::uint64_t seq = 1; seq <= 5; ++seq) index.insert(seq, MessageMeta{0, 0, 0, 0, "", 0}, 10);
   std::vector<std::uint64_t> delivered;
   index.receive(2, 10, 20, [&](std::uint64_t seq, const IndexedMessage&) {
     if (seq == 2) return MessageIndex::Pick::drop;

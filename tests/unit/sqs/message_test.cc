@@ -56,7 +56,7 @@ TEST_F(SqsMessages, VisibilityErrors) {
   auto handle = messages[0].at("ReceiptHandle");
   EXPECT_EQ(error("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", handle}, {"VisibilityTimeout", 5}}).code,
             "MessageNotInflight");
-  auto again = receive(url);
+  auto again = receive(url, {{"VisibilityTimeout", 43200}});
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(error("ChangeMessageVisibility",
                   {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43201}})
@@ -64,6 +64,13 @@ TEST_F(SqsMessages, VisibilityErrors) {
             "InvalidParameterValue");
   EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"VisibilityTimeout", 43201}}).code, "InvalidParameterValue");
   EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"VisibilityTimeout", -1}}).code, "InvalidParameterValue");
+  // At most 12 hours in flight counted from the receive.
+  advance_seconds(100);
+  ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43100}});
+  EXPECT_EQ(error("ChangeMessageVisibility",
+                  {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43101}})
+                .code,
+            "InvalidParameterValue");
   remove(url, again[0]);
   EXPECT_EQ(error("ChangeMessageVisibility",
                   {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 5}})
