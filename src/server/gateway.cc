@@ -58,6 +58,22 @@ std::string scope_service_of(const net::RequestHeader& header) {
   return std::string(text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1));
 }
 
+// "arn:partition:service:region:account:resource..." split on ':'.
+std::vector<std::string> split_arn(const std::string& arn) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (parts.size() < 6) {
+    auto colon = arn.find(':', start);
+    if (colon == std::string::npos || parts.size() == 5) {
+      parts.push_back(arn.substr(start));
+      break;
+    }
+    parts.push_back(arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return parts;
+}
+
 auth::HttpRequest to_auth_request(net::Request& request) {
   auth::HttpRequest out;
   out.method = std::string(request.method_string());
@@ -81,6 +97,14 @@ net::Response json_response(unsigned version, const std::string& body, const std
 
 Gateway::Gateway(const AccountRegistry& accounts, const Clock& clock, GatewayOptions options)
     : accounts_(accounts), clock_(clock), options_(std::move(options)) {}
+
+void Gateway::serve_static(std::string path, std::string content_type, std::function<std::string()> body) {
+  static_documents_[std::move(path)] = StaticDocument{std::move(content_type), std::move(body)};
+}
+
+void Gateway::allow_unauthenticated(std::string service, std::string operation) {
+  unauthenticated_.emplace(std::move(service), std::move(operation));
+}
 
 void Gateway::register_engine(const std::string& service, protocol::ServiceEngine* engine) {
   engines_[service] = engine;
@@ -110,6 +134,10 @@ bool Gateway::handle_operational(const net::Request& request, const net::Peer& p
     json::object body{{"status", "ok"}, {"services", services}, {"version", options_.version},
                       {"edition", "fanout"}};
     respond(json_response(version, json::serialize(body), "application/json"));
+    return true;
+  }
+  if (auto doc = static_documents_.find(path); doc != static_documents_.end() && request.method() == http::verb::get) {
+    respond(json_response(version, doc->second.body(), doc->second.content_type));
     return true;
   }
   if (path == "/_fanout/metrics") {
@@ -142,7 +170,7 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
   const unsigned version = request.version();
 
   auto path = dispatch::split_target(request.target()).first;
-  if (path.starts_with("/_fanout/") || path.starts_with("/_localstack/") || path.starts_with("/moto-api/") ||
+  if (path.starts_with("/_fanout/") || static_documents_.contains(path) || path.starts_with("/_localstack/") || path.starts_with("/moto-api/") ||
       path == "/health") {
     if (handle_operational(request, peer, request_id, respond)) return;
   }
@@ -174,10 +202,19 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
     return fail(auth_error(route.service, route.protocol, *parsed.error), route.operation);
   }
   if (!parsed.auth) {
-    if (accounts_.configured()) {
+    if (accounts_.configured() && unauthenticated_.contains({route.service, route.operation})) {
+      // arn:aws:sns:<region>:<account>:<topic>[:<subscription>]
+      std::string arn;
+      for (const char* key : {"TopicArn", "SubscriptionArn"}) {
+        if (auto it = route.form.find(key); it != route.form.end() && arn.empty()) arn = it->second;
+      }
+      auto parts = split_arn(arn);
+      context.account_id = parts.size() >= 5 && is_account_id(parts[4]) ? parts[4] : accounts_.default_account();
+      if (parts.size() >= 4 && !parts[3].empty()) context.region = parts[3];
+    } else if (accounts_.configured()) {
       return fail(auth_error(route.service, route.protocol, {auth::AuthFailure::missing, ""}), route.operation);
     }
-    context.account_id = accounts_.default_account();
+    if (context.account_id.empty()) context.account_id = accounts_.default_account();
   } else {
     const auto& scope = parsed.auth->scope;
     auto account = accounts_.lookup(scope.access_key_id);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/clock.h"
@@ -35,6 +36,12 @@ class Gateway final : public net::HttpHandler {
   void register_engine(const std::string& service, protocol::ServiceEngine* engine);
   // Runs on POST /_fanout/reset: wipe every engine's state.
   void on_reset(std::function<void()> hook) { reset_hook_ = std::move(hook); }
+  // A fixed document served unauthenticated on GET (e.g. SNS's signing certificate).
+  void serve_static(std::string path, std::string content_type, std::function<std::string()> body);
+  // An operation AWS answers without a signature (SNS ConfirmSubscription / Unsubscribe links
+  // clicked by a subscriber); the account is the one named by the request's TopicArn or
+  // SubscriptionArn.
+  void allow_unauthenticated(std::string service, std::string operation);
   // Extra lines for /_fanout/metrics (e.g. queue depths).
   void on_metrics(std::function<std::string()> hook) { metrics_hook_ = std::move(hook); }
 
@@ -51,6 +58,12 @@ class Gateway final : public net::HttpHandler {
   const Clock& clock_;
   GatewayOptions options_;
   std::map<std::string, protocol::ServiceEngine*, std::less<>> engines_;
+  struct StaticDocument {
+    std::string content_type;
+    std::function<std::string()> body;
+  };
+  std::map<std::string, StaticDocument, std::less<>> static_documents_;
+  std::set<std::pair<std::string, std::string>> unauthenticated_;
   std::function<void()> reset_hook_;
   std::function<std::string()> metrics_hook_;
   Metrics metrics_;

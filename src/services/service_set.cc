@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/gateway.h"
+#include "services/sns/sns_engine.h"
 #include "services/sqs/sqs_engine.h"
 
 namespace fanout::services {
@@ -10,26 +11,40 @@ namespace fanout::services {
 ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string region)
     : store_(store), clock_(clock), region_(std::move(region)) {
   sqs_ = std::make_unique<sqs::SqsEngine>(store_, clock_, timers_);
+  sns_ = std::make_unique<sns::SnsEngine>(store_, clock_, timers_, *sqs_);
 }
 
-ServiceSet::~ServiceSet() { stop(); }
+ServiceSet::~ServiceSet() {
+  stop();
+  sns_.reset();  // before the SQS engine it delivers into
+  sqs_.reset();
+}
 
 std::vector<std::string> ServiceSet::column_families() {
   std::vector<std::string> families;
   for (auto& cf : sqs::SqsEngine::column_families()) families.push_back(cf);
+  for (auto& cf : sns::SnsEngine::column_families()) families.push_back(cf);
   return families;
 }
 
 void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());
+  gateway.register_engine("sns", sns_.get());
+  gateway.serve_static(std::string(sns::SnsEngine::kSigningCertPath), "application/x-pem-file",
+                       [this] { return sns_->signing_cert_pem(); });
+  // Subscribers confirm and unsubscribe by following plain links, as on AWS.
+  gateway.allow_unauthenticated("sns", "ConfirmSubscription");
+  gateway.allow_unauthenticated("sns", "Unsubscribe");
   gateway.on_reset([this] {
+    sns_->reset();
     sqs_->reset();
     if (auto status = store_.wipe(); !status.ok) spdlog::error("reset: store wipe failed: {}", status.message);
   });
-  gateway.on_metrics([this] { return sqs_->prometheus_metrics(); });
+  gateway.on_metrics([this] { return sqs_->prometheus_metrics() + sns_->prometheus_metrics(); });
 }
 
 void ServiceSet::stop() {
+  if (sns_) sns_->stop();
   if (sqs_) sqs_->stop();
 }
 

@@ -16,6 +16,9 @@ class Gateway;
 namespace fanout::services::sqs {
 class SqsEngine;
 }
+namespace fanout::services::sns {
+class SnsEngine;
+}
 
 namespace fanout::services {
 
@@ -32,6 +35,7 @@ class ServiceSet {
   void stop();
 
   sqs::SqsEngine& sqs() { return *sqs_; }
+  sns::SnsEngine& sns() { return *sns_; }
 
  private:
   store::Store& store_;
@@ -39,6 +43,7 @@ class ServiceSet {
   std::string region_;
   TimerQueue timers_;
   std::unique_ptr<sqs::SqsEngine> sqs_;
+  std::unique_ptr<sns::SnsEngine> sns_;  // after sqs_: it delivers into it
 };
 
 }  // namespace fanout::services
