@@ -6,6 +6,9 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
+# Relative paths in the cache key, so clones and worktrees share cached objects.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all bootstrap build build-asan test test-release test-asan run bench fuzz format clean
 
