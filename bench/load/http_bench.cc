@@ -9,6 +9,7 @@
 //               form=Action=NoSuchAction&Version=2012-11-05 expect=400 contains=InvalidAction'
 // (scripts/bench runs it against an nginx and a fanoutd it starts itself.)
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -48,7 +49,8 @@ std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)
 struct Point {
   std::string target;
   std::size_t connections = 0;
-  LoadResult result;
+  LoadResult result;               // the median round
+  std::vector<LoadResult> rounds;  // every round, in run order
 };
 
 std::string statuses_text(const LoadResult& result) {
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
   double duration = 5.0;
   double warmup = 1.0;
   double pause = 0.5;
+  std::size_t rounds = 1;
   std::string baseline;
   std::string credential_text;
   double target_ratio = 0.5;
@@ -81,6 +84,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "client threads (connections are dealt round-robin)")->capture_default_str();
   app.add_option("--duration", duration, "measured seconds per point")->capture_default_str();
   app.add_option("--warmup", warmup, "warm-up seconds per point (not measured)")->capture_default_str();
+  app.add_option("--rounds", rounds, "passes over all points; each point reports its median round")
+      ->capture_default_str();
   app.add_option("--pause", pause, "idle seconds between points")->capture_default_str();
   app.add_option("--baseline", baseline, "the target the ratio column compares with (default: the first)");
   app.add_option("--credential", credential_text, "ACCESS_KEY_ID:SECRET for sigv4 targets");
@@ -96,7 +101,9 @@ int main(int argc, char** argv) {
     for (const auto& t : targets) baseline_found = baseline_found || t.name == baseline;
     if (!baseline_found) throw std::invalid_argument("baseline '" + baseline + "' is not a target");
     const auto counts = parse_counts(connections_text);
-    if (threads == 0 || duration <= 0 || warmup < 0) throw std::invalid_argument("bad --threads/--duration/--warmup");
+    if (threads == 0 || rounds == 0 || duration <= 0 || warmup < 0) {
+      throw std::invalid_argument("bad --threads/--rounds/--duration/--warmup");
+    }
 
     std::optional<auth::Credentials> credentials;
     if (!credential_text.empty()) {
@@ -126,39 +133,58 @@ int main(int argc, char** argv) {
                    answer.body.size());
     }
 
+    // rounds[point] holds one result per round; a round is one pass over every point.
     std::vector<Point> points;
     for (const auto connections : counts) {
-      for (const auto& target : targets) {
-        LoadOptions options;
-        options.endpoint = target.endpoint;
-        options.connections = connections;
-        options.threads = threads;
-        options.warmup = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(warmup));
-        options.duration =
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(duration));
-        // Signed once per point, at its start: a fresh X-Amz-Date, well inside the 15-minute window.
-        options.generator = fixed_request(build_request(target, creds, now_seconds()));
-        options.expected = parse_expected(target.expect);
-        auto result = run_load(options);
-        std::fprintf(stderr, "%-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %llu  statuses %s%s%s\n",
-                     target.name.c_str(), connections, result.requests_per_second(), result.quantile_ms(0.50),
-                     result.quantile_ms(0.99), static_cast<unsigned long long>(result.errors),
-                     statuses_text(result).c_str(), result.first_error.empty() ? "" : "  first error: ",
-                     result.first_error.c_str());
-        points.push_back({target.name, connections, std::move(result)});
-        if (pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+      for (const auto& target : targets) points.push_back({target.name, connections, {}, {}});
+    }
+    for (std::size_t round = 1; round <= rounds; ++round) {
+      std::size_t index = 0;
+      for (const auto connections : counts) {
+        for (const auto& target : targets) {
+          LoadOptions options;
+          options.endpoint = target.endpoint;
+          options.connections = connections;
+          options.threads = threads;
+          options.warmup =
+              std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(warmup));
+          options.duration =
+              std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(duration));
+          // Signed at the start of each point: a fresh X-Amz-Date, well inside the 15-minute window.
+          options.generator = fixed_request(build_request(target, creds, now_seconds()));
+          options.expected = parse_expected(target.expect);
+          auto result = run_load(options);
+          std::fprintf(stderr,
+                       "round %zu %-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %llu  statuses %s%s%s\n",
+                       round, target.name.c_str(), connections, result.requests_per_second(),
+                       result.quantile_ms(0.50), result.quantile_ms(0.99),
+                       static_cast<unsigned long long>(result.errors), statuses_text(result).c_str(),
+                       result.first_error.empty() ? "" : "  first error: ", result.first_error.c_str());
+          points[index++].rounds.push_back(std::move(result));
+          if (pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+        }
       }
+    }
+    // Each point reports its median round (by req/s): robust to a burst of load from elsewhere.
+    for (auto& p : points) {
+      std::vector<std::size_t> order(p.rounds.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return p.rounds[a].requests_per_second() < p.rounds[b].requests_per_second();
+      });
+      p.result = p.rounds[order[(order.size() - 1) / 2]];
     }
 
     std::map<std::size_t, double> baseline_rps;
     for (const auto& p : points) {
       if (p.target == baseline) baseline_rps[p.connections] = p.result.requests_per_second();
     }
-    std::printf("\nclient: %zu thread(s); %.1f s warm-up + %.1f s measured per point; keep-alive connections\n\n",
-                threads, warmup, duration);
-    std::printf("| target | connections | req/s | p50 ms | p99 ms | ratio to %s | errors | unexpected status |\n",
-                baseline.c_str());
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("\nclient: %zu thread(s); %.1f s warm-up + %.1f s measured per point; keep-alive connections;"
+                " %zu round(s)%s\n\n",
+                threads, warmup, duration, rounds, rounds > 1 ? ", median round shown, req/s range of all rounds" : "");
+    std::printf("| target | connections | req/s | p50 ms | p99 ms | ratio to %s | errors | unexpected status |%s\n",
+                baseline.c_str(), rounds > 1 ? " req/s range |" : "");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|%s\n", rounds > 1 ? "---:|" : "");
     std::map<std::string, double> worst_ratio;
     for (const auto& p : points) {
       const double base = baseline_rps[p.connections];
@@ -167,10 +193,19 @@ int main(int argc, char** argv) {
         auto [it, inserted] = worst_ratio.emplace(p.target, ratio);
         if (!inserted && ratio < it->second) it->second = ratio;
       }
-      std::printf("| %s | %zu | %.0f | %.3f | %.3f | %.0f%% | %llu | %llu |\n", p.target.c_str(), p.connections,
+      std::printf("| %s | %zu | %.0f | %.3f | %.3f | %.0f%% | %llu | %llu |", p.target.c_str(), p.connections,
                   p.result.requests_per_second(), p.result.quantile_ms(0.50), p.result.quantile_ms(0.99),
                   100 * ratio, static_cast<unsigned long long>(p.result.errors),
                   static_cast<unsigned long long>(p.result.unexpected));
+      if (rounds > 1) {
+        double low = p.rounds.front().requests_per_second(), high = low;
+        for (const auto& r : p.rounds) {
+          low = std::min(low, r.requests_per_second());
+          high = std::max(high, r.requests_per_second());
+        }
+        std::printf(" %.0f-%.0f |", low, high);
+      }
+      std::printf("\n");
     }
     std::printf("\n");
     for (const auto& target : targets) {
