@@ -18,9 +18,11 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "load/http_load.h"
+#include "load/process_cpu.h"
 #include "load/target_spec.h"
 
 namespace {
@@ -46,12 +48,50 @@ std::vector<std::size_t> parse_counts(const std::string& text) {
 
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
+// What one measured window cost in CPU: the server's processes (when their pids are known)
+// and this client.
+struct CpuCost {
+  double server_seconds = -1;  // negative: not measured
+  double client_seconds = -1;
+};
+
+struct Round {
+  LoadResult load;
+  CpuCost cpu;
+};
+
 struct Point {
   std::string target;
   std::size_t connections = 0;
-  LoadResult result;               // the median round
-  std::vector<LoadResult> rounds;  // every round, in run order
+  Round result;               // the median round
+  std::vector<Round> rounds;  // every round, in run order
 };
+
+double cpu_of(const std::vector<int>& pids) {
+  if (pids.empty()) return -1;
+  double total = 0;
+  for (const int pid : pids) {
+    const double seconds = process_cpu_seconds(pid);
+    if (seconds < 0) return -1;
+    total += seconds;
+  }
+  return total;
+}
+
+// "12.3" or "-" when not measured.
+std::string per_request_us(double cpu_seconds, std::uint64_t requests) {
+  if (cpu_seconds < 0 || requests == 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", cpu_seconds * 1e6 / static_cast<double>(requests));
+  return text;
+}
+
+std::string percent_of(double cpu_seconds, double window_seconds) {
+  if (cpu_seconds < 0 || window_seconds <= 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f%%", 100 * cpu_seconds / window_seconds);
+  return text;
+}
 
 std::string statuses_text(const LoadResult& result) {
   std::string text;
@@ -153,6 +193,16 @@ int main(int argc, char** argv) {
           // Signed at the start of each point: a fresh X-Amz-Date, well inside the 15-minute window.
           options.generator = fixed_request(build_request(target, creds, now_seconds()));
           options.expected = parse_expected(target.expect);
+          CpuCost start, cost;
+          options.at_window_start = [&] {
+            start.server_seconds = cpu_of(target.pids);
+            start.client_seconds = process_cpu_seconds(getpid());
+          };
+          options.at_window_end = [&] {
+            const double server = cpu_of(target.pids), client = process_cpu_seconds(getpid());
+            if (server >= 0 && start.server_seconds >= 0) cost.server_seconds = server - start.server_seconds;
+            if (client >= 0 && start.client_seconds >= 0) cost.client_seconds = client - start.client_seconds;
+          };
           auto result = run_load(options);
           std::fprintf(stderr,
                        "round %zu %-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %llu  statuses %s%s%s\n",
@@ -160,7 +210,7 @@ int main(int argc, char** argv) {
                        result.quantile_ms(0.50), result.quantile_ms(0.99),
                        static_cast<unsigned long long>(result.errors), statuses_text(result).c_str(),
                        result.first_error.empty() ? "" : "  first error: ", result.first_error.c_str());
-          points[index++].rounds.push_back(std::move(result));
+          points[index++].rounds.push_back({std::move(result), cost});
           if (pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pause));
         }
       }
@@ -170,38 +220,43 @@ int main(int argc, char** argv) {
       std::vector<std::size_t> order(p.rounds.size());
       for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
       std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return p.rounds[a].requests_per_second() < p.rounds[b].requests_per_second();
+        return p.rounds[a].load.requests_per_second() < p.rounds[b].load.requests_per_second();
       });
       p.result = p.rounds[order[(order.size() - 1) / 2]];
     }
 
     std::map<std::size_t, double> baseline_rps;
     for (const auto& p : points) {
-      if (p.target == baseline) baseline_rps[p.connections] = p.result.requests_per_second();
+      if (p.target == baseline) baseline_rps[p.connections] = p.result.load.requests_per_second();
     }
     std::printf("\nclient: %zu thread(s); %.1f s warm-up + %.1f s measured per point; keep-alive connections;"
                 " %zu round(s)%s\n\n",
                 threads, warmup, duration, rounds, rounds > 1 ? ", median round shown, req/s range of all rounds" : "");
-    std::printf("| target | connections | req/s | p50 ms | p99 ms | ratio to %s | errors | unexpected status |%s\n",
-                baseline.c_str(), rounds > 1 ? " req/s range |" : "");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|%s\n", rounds > 1 ? "---:|" : "");
+    std::printf(
+        "| target | connections | req/s | p50 ms | p99 ms | ratio to %s | errors | unexpected status | server CPU "
+        "us/req | server CPU | client CPU |%s\n",
+        baseline.c_str(), rounds > 1 ? " req/s range |" : "");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n", rounds > 1 ? "---:|" : "");
     std::map<std::string, double> worst_ratio;
     for (const auto& p : points) {
       const double base = baseline_rps[p.connections];
-      const double ratio = base > 0 ? p.result.requests_per_second() / base : 0;
+      const LoadResult& r = p.result.load;
+      const double ratio = base > 0 ? r.requests_per_second() / base : 0;
       if (p.target != baseline) {
         auto [it, inserted] = worst_ratio.emplace(p.target, ratio);
         if (!inserted && ratio < it->second) it->second = ratio;
       }
-      std::printf("| %s | %zu | %.0f | %.3f | %.3f | %.0f%% | %llu | %llu |", p.target.c_str(), p.connections,
-                  p.result.requests_per_second(), p.result.quantile_ms(0.50), p.result.quantile_ms(0.99),
-                  100 * ratio, static_cast<unsigned long long>(p.result.errors),
-                  static_cast<unsigned long long>(p.result.unexpected));
+      std::printf("| %s | %zu | %.0f | %.3f | %.3f | %.0f%% | %llu | %llu | %s | %s | %s |", p.target.c_str(),
+                  p.connections, r.requests_per_second(), r.quantile_ms(0.50), r.quantile_ms(0.99), 100 * ratio,
+                  static_cast<unsigned long long>(r.errors), static_cast<unsigned long long>(r.unexpected),
+                  per_request_us(p.result.cpu.server_seconds, r.requests).c_str(),
+                  percent_of(p.result.cpu.server_seconds, r.seconds).c_str(),
+                  percent_of(p.result.cpu.client_seconds, r.seconds).c_str());
       if (rounds > 1) {
-        double low = p.rounds.front().requests_per_second(), high = low;
-        for (const auto& r : p.rounds) {
-          low = std::min(low, r.requests_per_second());
-          high = std::max(high, r.requests_per_second());
+        double low = p.rounds.front().load.requests_per_second(), high = low;
+        for (const auto& round_result : p.rounds) {
+          low = std::min(low, round_result.load.requests_per_second());
+          high = std::max(high, round_result.load.requests_per_second());
         }
         std::printf(" %.0f-%.0f |", low, high);
       }

@@ -71,6 +71,7 @@ struct Worker {
   WorkerStats stats;
   std::vector<std::unique_ptr<Connection>> connections;
   asio::steady_timer stop_timer{io};
+  asio::steady_timer window_timer{io};
 };
 
 class Connection {
@@ -209,7 +210,15 @@ LoadResult run_load(const LoadOptions& options) {
     worker->window_start = start + options.warmup;
     worker->window_end = worker->window_start + options.duration;
     worker->stop_timer.expires_at(worker->window_end);
-    worker->stop_timer.async_wait([w = worker.get()](const error_code&) { w->stop(); });
+    const bool first = worker == workers.front();
+    worker->stop_timer.async_wait([w = worker.get(), first, &options](const error_code&) {
+      if (first && options.at_window_end) options.at_window_end();
+      w->stop();
+    });
+    if (first && options.at_window_start) {
+      worker->window_timer.expires_at(worker->window_start);
+      worker->window_timer.async_wait([&options](const error_code&) { options.at_window_start(); });
+    }
     for (auto& connection : worker->connections) connection->start();
   }
   std::vector<std::thread> threads;

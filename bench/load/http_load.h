@@ -51,6 +51,10 @@ struct LoadOptions {
   StatusPredicate expected;  // empty: 2xx
   ResponseObserver observer;  // optional
   bool head_requests = false;  // the generator sends HEAD: responses carry no body
+  // Called on client thread 0 when the measured window opens and when it closes (e.g. to sample
+  // the servers' CPU time over exactly the window).
+  std::function<void()> at_window_start;
+  std::function<void()> at_window_end;
 };
 
 struct LoadResult {

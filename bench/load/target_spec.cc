@@ -97,6 +97,17 @@ TargetSpec parse_target_spec(std::string_view text) {
       const auto colon = value.find(':');
       if (colon == std::string::npos || colon == 0) throw bad(text, "header wants Name:Value");
       target.headers.emplace_back(value.substr(0, colon), value.substr(colon + 1));
+    } else if (key == "pids") {
+      std::string_view list = value;
+      while (!list.empty()) {
+        const auto comma = list.find(',');
+        const auto item = list.substr(0, comma);
+        int pid = 0;
+        auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), pid);
+        if (ec != std::errc() || p != item.data() + item.size() || pid <= 0) throw bad(text, "pids wants PID,PID...");
+        target.pids.push_back(pid);
+        list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+      }
     } else if (key == "contains") {
       target.contains = value;
     } else {

@@ -1,6 +1,6 @@
 // A benchmark target written on one command-line argument, and the raw request it sends:
 //   NAME=METHOD URL [expect=CODES] [sigv4=SERVICE/REGION] [form=BODY | body=BODY]
-//                   [header=Name:Value]... [contains=TEXT]
+//                   [header=Name:Value]... [contains=TEXT] [pids=PID,PID...]
 // e.g. 'fanoutd-signed=POST http://127.0.0.1:4566/ sigv4=sqs/us-east-1
 //       form=Action=NoSuchAction&Version=2012-11-05 expect=400 contains=InvalidAction'
 #pragma once
@@ -28,6 +28,7 @@ struct TargetSpec {
   std::optional<std::string> sigv4_service;
   std::string sigv4_region;
   std::string contains;  // the probe's response body must contain this
+  std::vector<int> pids;  // the server's processes, whose CPU time is sampled over each window
 };
 
 // Throws std::invalid_argument naming what is wrong.
