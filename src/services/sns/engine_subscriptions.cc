@@ -256,9 +256,13 @@ void SnsEngine::unsubscribe(const Context& context, const Input& in, Completion&
   std::unique_lock lock(mutex_);
   auto subscription = find_subscription_locked(arn);
   if (!subscription) throw errors::not_found("Subscription does not exist");
-  // The UnsubscribeURL works without credentials unless the subscriber asked otherwise.
-  const bool anonymous = context.access_key_id.empty() && !subscription->authenticate_on_unsubscribe;
-  if (!anonymous && !caller_may_manage(context, *subscription)) {
+  // The UnsubscribeURL works without credentials unless the subscriber asked otherwise
+  // (AuthenticateOnUnsubscribe): then only a signed request of the subscription's or the topic's
+  // owner may. An unsigned request's account (the gateway may take it from the ARN) proves nothing.
+  const bool authenticated = !context.access_key_id.empty();
+  const bool allowed = authenticated ? caller_may_manage(context, *subscription)
+                                     : !subscription->authenticate_on_unsubscribe;
+  if (!allowed) {
     throw errors::authorization("User: arn:aws:iam::" + context.account_id +
                                 ":root is not authorized to perform: SNS:Unsubscribe on resource: " + arn);
   }

@@ -94,8 +94,13 @@ TEST_F(HttpDeliveryTest, AuthenticateOnUnsubscribe) {
   ok("ConfirmSubscription", {{"TopicArn", topic}, {"Token", token}, {"AuthenticateOnUnsubscribe", "true"}});
   auto anonymous = context_for(kAccount);
   anonymous.access_key_id.clear();
+  // Unsigned: refused, even when the request names the owner's account.
+  EXPECT_EQ(error("Unsubscribe", {{"SubscriptionArn", arn}}, anonymous).code, "AuthorizationErrorException");
   anonymous.account_id = kOtherAccount;
   EXPECT_EQ(error("Unsubscribe", {{"SubscriptionArn", arn}}, anonymous).code, "AuthorizationErrorException");
+  // Signed by another account: refused too.
+  EXPECT_EQ(error("Unsubscribe", {{"SubscriptionArn", arn}}, context_for(kOtherAccount)).code,
+            "AuthorizationErrorException");
   ok("Unsubscribe", {{"SubscriptionArn", arn}});
 }
 
