@@ -23,7 +23,7 @@ struct GatewayOptions {
   std::string version = "0.1.0";
   // Bounded bodies, per service (SQS needs > 1 MiB: a 1 MiB message URL-encoded in a batch).
   std::uint64_t sqs_body_limit = 8ull << 20;
-  std::uint64_t sns_body_limit = 4ull << 20;
+  std::uint64_t sns_body_limit = 8ull << 20;  // 1 MiB messages URL-encoded in a batch
   std::uint64_t firehose_body_limit = 8ull << 20;
   std::uint64_t cloudformation_body_limit = 2ull << 20;
   std::uint64_t s3_body_limit = 64ull << 20;
