@@ -205,9 +205,11 @@ int main(int argc, char** argv) {
           };
           auto result = run_load(options);
           std::fprintf(stderr,
-                       "round %zu %-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %llu  statuses %s%s%s\n",
+                       "round %zu %-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  server %s us/req  errors %llu"
+                       "  statuses %s%s%s\n",
                        round, target.name.c_str(), connections, result.requests_per_second(),
                        result.quantile_ms(0.50), result.quantile_ms(0.99),
+                       per_request_us(cost.server_seconds, result.requests).c_str(),
                        static_cast<unsigned long long>(result.errors), statuses_text(result).c_str(),
                        result.first_error.empty() ? "" : "  first error: ", result.first_error.c_str());
           points[index++].rounds.push_back({std::move(result), cost});
