@@ -8,6 +8,8 @@
 //     --target 'fanoutd-signed=POST http://127.0.0.1:4566/ sigv4=sqs/us-east-1
 //               form=Action=NoSuchAction&Version=2012-11-05 expect=400 contains=InvalidAction'
 // (scripts/bench runs it against an nginx and a fanoutd it starts itself.)
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -18,7 +20,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "load/http_load.h"
@@ -35,7 +36,8 @@ std::vector<std::size_t> parse_counts(const std::string& text) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
-    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     std::size_t used = 0;
     const unsigned long value = std::stoul(item, &used);
     if (used != item.size() || value == 0) throw std::invalid_argument("bad connection count '" + item + "'");
@@ -121,7 +123,8 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--connections", connections_text, "comma-separated keep-alive connection counts")
       ->capture_default_str();
-  app.add_option("--threads", threads, "client threads (connections are dealt round-robin)")->capture_default_str();
+  app.add_option("--threads", threads, "client threads (connections are dealt round-robin)")
+      ->capture_default_str();
   app.add_option("--duration", duration, "measured seconds per point")->capture_default_str();
   app.add_option("--warmup", warmup, "warm-up seconds per point (not measured)")->capture_default_str();
   app.add_option("--rounds", rounds, "passes over all points; each point reports its median round")
@@ -149,7 +152,8 @@ int main(int argc, char** argv) {
     if (!credential_text.empty()) {
       const auto colon = credential_text.find(':');
       if (colon == std::string::npos) throw std::invalid_argument("--credential wants ACCESS_KEY_ID:SECRET");
-      credentials = auth::Credentials{credential_text.substr(0, colon), credential_text.substr(colon + 1), ""};
+      credentials =
+          auth::Credentials{credential_text.substr(0, colon), credential_text.substr(colon + 1), ""};
       // Drop an optional trailing :ACCOUNT_ID (the server's --credential syntax).
       auto& secret = credentials->secret_access_key;
       if (const auto c = secret.find(':'); c != std::string::npos) secret.resize(c);
@@ -163,7 +167,8 @@ int main(int argc, char** argv) {
       const bool status_ok = answer.status != 0 && parse_expected(target.expect)(answer.status);
       const bool body_ok = target.contains.empty() || answer.body.find(target.contains) != std::string::npos;
       if (!status_ok || !body_ok) {
-        std::fprintf(stderr, "http_bench: target %s answered %s (expected %s%s%s): %.400s\n", target.name.c_str(),
+        std::fprintf(stderr, "http_bench: target %s answered %s (expected %s%s%s): %.400s\n",
+                     target.name.c_str(),
                      answer.status ? std::to_string(answer.status).c_str() : answer.error.c_str(),
                      target.expect.c_str(), target.contains.empty() ? "" : " containing ",
                      target.contains.c_str(), answer.body.c_str());
@@ -204,14 +209,14 @@ int main(int argc, char** argv) {
             if (client >= 0 && start.client_seconds >= 0) cost.client_seconds = client - start.client_seconds;
           };
           auto result = run_load(options);
-          std::fprintf(stderr,
-                       "round %zu %-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  server %s us/req  errors %llu"
-                       "  statuses %s%s%s\n",
-                       round, target.name.c_str(), connections, result.requests_per_second(),
-                       result.quantile_ms(0.50), result.quantile_ms(0.99),
-                       per_request_us(cost.server_seconds, result.requests).c_str(),
-                       static_cast<unsigned long long>(result.errors), statuses_text(result).c_str(),
-                       result.first_error.empty() ? "" : "  first error: ", result.first_error.c_str());
+          std::fprintf(
+              stderr,
+              "round %zu %-16s c=%-3zu %10.0f req/s  p50 %.3f ms  p99 %.3f ms  server %s us/req  errors %llu"
+              "  statuses %s%s%s\n",
+              round, target.name.c_str(), connections, result.requests_per_second(), result.quantile_ms(0.50),
+              result.quantile_ms(0.99), per_request_us(cost.server_seconds, result.requests).c_str(),
+              static_cast<unsigned long long>(result.errors), statuses_text(result).c_str(),
+              result.first_error.empty() ? "" : "  first error: ", result.first_error.c_str());
           points[index++].rounds.push_back({std::move(result), cost});
           if (pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pause));
         }
@@ -231,11 +236,14 @@ int main(int argc, char** argv) {
     for (const auto& p : points) {
       if (p.target == baseline) baseline_rps[p.connections] = p.result.load.requests_per_second();
     }
-    std::printf("\nclient: %zu thread(s); %.1f s warm-up + %.1f s measured per point; keep-alive connections;"
-                " %zu round(s)%s\n\n",
-                threads, warmup, duration, rounds, rounds > 1 ? ", median round shown, req/s range of all rounds" : "");
     std::printf(
-        "| target | connections | req/s | p50 ms | p99 ms | ratio to %s | errors | unexpected status | server CPU "
+        "\nclient: %zu thread(s); %.1f s warm-up + %.1f s measured per point; keep-alive connections;"
+        " %zu round(s)%s\n\n",
+        threads, warmup, duration, rounds,
+        rounds > 1 ? ", median round shown, req/s range of all rounds" : "");
+    std::printf(
+        "| target | connections | req/s | p50 ms | p99 ms | ratio to %s | errors | unexpected status | "
+        "server CPU "
         "us/req | server CPU | client CPU |%s\n",
         baseline.c_str(), rounds > 1 ? " req/s range |" : "");
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n", rounds > 1 ? "---:|" : "");
@@ -249,8 +257,9 @@ int main(int argc, char** argv) {
         if (!inserted && ratio < it->second) it->second = ratio;
       }
       std::printf("| %s | %zu | %.0f | %.3f | %.3f | %.0f%% | %llu | %llu | %s | %s | %s |", p.target.c_str(),
-                  p.connections, r.requests_per_second(), r.quantile_ms(0.50), r.quantile_ms(0.99), 100 * ratio,
-                  static_cast<unsigned long long>(r.errors), static_cast<unsigned long long>(r.unexpected),
+                  p.connections, r.requests_per_second(), r.quantile_ms(0.50), r.quantile_ms(0.99),
+                  100 * ratio, static_cast<unsigned long long>(r.errors),
+                  static_cast<unsigned long long>(r.unexpected),
                   per_request_us(p.result.cpu.server_seconds, r.requests).c_str(),
                   percent_of(p.result.cpu.server_seconds, r.seconds).c_str(),
                   percent_of(p.result.cpu.client_seconds, r.seconds).c_str());
@@ -268,8 +277,9 @@ int main(int argc, char** argv) {
     for (const auto& target : targets) {
       if (target.name == baseline) continue;
       const double worst = worst_ratio[target.name];
-      std::printf("%s: lowest ratio to %s %.0f%% (goal >= %.0f%%): %s\n", target.name.c_str(), baseline.c_str(),
-                  100 * worst, 100 * target_ratio, worst >= target_ratio ? "met" : "NOT met");
+      std::printf("%s: lowest ratio to %s %.0f%% (goal >= %.0f%%): %s\n", target.name.c_str(),
+                  baseline.c_str(), 100 * worst, 100 * target_ratio,
+                  worst >= target_ratio ? "met" : "NOT met");
     }
     return 0;
   } catch (const std::exception& e) {

@@ -58,7 +58,9 @@ struct Worker {
       : options(o), index(i), endpoints(e) {}
 
   bool in_window(Clock::time_point t) const { return t >= window_start && t < window_end; }
-  bool expected(int status) const { return options.expected ? options.expected(status) : default_expected(status); }
+  bool expected(int status) const {
+    return options.expected ? options.expected(status) : default_expected(status);
+  }
   void stop();
 
   asio::io_context io{1};
@@ -194,12 +196,14 @@ LoadResult run_load(const LoadOptions& options) {
   if (options.connections == 0) throw std::invalid_argument("connections must be at least 1");
   if (options.threads == 0) throw std::invalid_argument("threads must be at least 1");
   if (!options.generator) throw std::invalid_argument("no request generator");
-  if (options.duration <= std::chrono::nanoseconds::zero()) throw std::invalid_argument("duration must be > 0");
+  if (options.duration <= std::chrono::nanoseconds::zero())
+    throw std::invalid_argument("duration must be > 0");
   const auto endpoints = resolve(options.endpoint);
   const std::size_t thread_count = std::min(options.threads, options.connections);
 
   std::vector<std::unique_ptr<Worker>> workers;
-  for (std::size_t t = 0; t < thread_count; ++t) workers.push_back(std::make_unique<Worker>(options, t, endpoints));
+  for (std::size_t t = 0; t < thread_count; ++t)
+    workers.push_back(std::make_unique<Worker>(options, t, endpoints));
   for (std::size_t c = 0; c < options.connections; ++c) {
     auto& worker = *workers[c % thread_count];
     worker.connections.push_back(std::make_unique<Connection>(worker, c));
@@ -222,7 +226,8 @@ LoadResult run_load(const LoadOptions& options) {
     for (auto& connection : worker->connections) connection->start();
   }
   std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < thread_count; ++t) threads.emplace_back([w = workers[t].get()] { w->io.run(); });
+  for (std::size_t t = 1; t < thread_count; ++t)
+    threads.emplace_back([w = workers[t].get()] { w->io.run(); });
   workers[0]->io.run();  // the calling thread is client thread 0
   for (auto& thread : threads) thread.join();
 

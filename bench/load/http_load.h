@@ -23,8 +23,8 @@ struct Endpoint {
 
 // Which request the generator is asked for.
 struct RequestContext {
-  std::size_t connection = 0;  // 0 .. connections-1, stable for a connection's lifetime
-  std::size_t thread = 0;      // the client thread that owns the connection
+  std::size_t connection = 0;   // 0 .. connections-1, stable for a connection's lifetime
+  std::size_t thread = 0;       // the client thread that owns the connection
   std::uint64_t iteration = 0;  // requests this connection sent before this one
 };
 
@@ -48,8 +48,8 @@ struct LoadOptions {
   std::chrono::nanoseconds warmup = std::chrono::seconds(1);
   std::chrono::nanoseconds duration = std::chrono::seconds(5);
   RequestGenerator generator;
-  StatusPredicate expected;  // empty: 2xx
-  ResponseObserver observer;  // optional
+  StatusPredicate expected;    // empty: 2xx
+  ResponseObserver observer;   // optional
   bool head_requests = false;  // the generator sends HEAD: responses carry no body
   // Called on client thread 0 when the measured window opens and when it closes (e.g. to sample
   // the servers' CPU time over exactly the window).
@@ -58,15 +58,15 @@ struct LoadOptions {
 };
 
 struct LoadResult {
-  double seconds = 0;             // the measured window
-  std::uint64_t requests = 0;     // responses completed in the window (expected or not)
-  std::uint64_t expected = 0;     // ... whose status the predicate accepts
-  std::uint64_t unexpected = 0;   // ... whose status it does not (non-2xx by default)
-  std::uint64_t errors = 0;       // connect/read/write failures, malformed or truncated responses
-  std::uint64_t reconnects = 0;   // connections reopened (server closed or error)
+  double seconds = 0;                     // the measured window
+  std::uint64_t requests = 0;             // responses completed in the window (expected or not)
+  std::uint64_t expected = 0;             // ... whose status the predicate accepts
+  std::uint64_t unexpected = 0;           // ... whose status it does not (non-2xx by default)
+  std::uint64_t errors = 0;               // connect/read/write failures, malformed or truncated responses
+  std::uint64_t reconnects = 0;           // connections reopened (server closed or error)
   std::map<int, std::uint64_t> statuses;  // status -> responses in the window
-  LatencyHistogram latency;       // of every response completed in the window, in nanoseconds
-  std::string first_error;        // a sample, for the report
+  LatencyHistogram latency;               // of every response completed in the window, in nanoseconds
+  std::string first_error;                // a sample, for the report
 
   double requests_per_second() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
   double quantile_ms(double q) const { return static_cast<double>(latency.quantile(q)) / 1e6; }

@@ -104,7 +104,8 @@ TargetSpec parse_target_spec(std::string_view text) {
         const auto item = list.substr(0, comma);
         int pid = 0;
         auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), pid);
-        if (ec != std::errc() || p != item.data() + item.size() || pid <= 0) throw bad(text, "pids wants PID,PID...");
+        if (ec != std::errc() || p != item.data() + item.size() || pid <= 0)
+          throw bad(text, "pids wants PID,PID...");
         target.pids.push_back(pid);
         list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
       }
@@ -124,7 +125,8 @@ StatusPredicate parse_expected(std::string_view codes) {
     const auto comma = rest.find(',');
     const auto item = rest.substr(0, comma);
     rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
-    if (item.size() == 3 && (item.substr(1) == "xx" || item.substr(1) == "XX") && item[0] >= '1' && item[0] <= '5') {
+    if (item.size() == 3 && (item.substr(1) == "xx" || item.substr(1) == "XX") && item[0] >= '1' &&
+        item[0] <= '5') {
       const int base = (item[0] - '0') * 100;
       ranges.emplace_back(base, base + 99);
       continue;
@@ -132,7 +134,8 @@ StatusPredicate parse_expected(std::string_view codes) {
     int status = 0;
     auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), status);
     if (ec != std::errc() || p != item.data() + item.size() || status < 100 || status > 999) {
-      throw std::invalid_argument("bad expected status '" + std::string(item) + "' (want e.g. 2xx, 400, 200,404)");
+      throw std::invalid_argument("bad expected status '" + std::string(item) +
+                                  "' (want e.g. 2xx, 400, 200,404)");
     }
     ranges.emplace_back(status, status);
   }
@@ -145,7 +148,8 @@ StatusPredicate parse_expected(std::string_view codes) {
   };
 }
 
-std::string build_request(const TargetSpec& spec, const auth::Credentials* credentials, std::int64_t time_seconds) {
+std::string build_request(const TargetSpec& spec, const auth::Credentials* credentials,
+                          std::int64_t time_seconds) {
   auth::HttpRequest request;
   request.method = spec.method;
   request.target = spec.target;
@@ -153,7 +157,8 @@ std::string build_request(const TargetSpec& spec, const auth::Credentials* crede
   for (const auto& header : spec.headers) request.headers.push_back(header);
   request.body = spec.body;
   if (spec.sigv4_service) {
-    if (credentials == nullptr) throw std::invalid_argument("target '" + spec.name + "' is signed but no credential was given");
+    if (credentials == nullptr)
+      throw std::invalid_argument("target '" + spec.name + "' is signed but no credential was given");
     auth::SigningOptions options;
     options.service = *spec.sigv4_service;
     options.region = spec.sigv4_region;

@@ -27,7 +27,7 @@ struct TargetSpec {
   std::string expect = "2xx";  // comma-separated statuses or classes (2xx, 400, 4xx)
   std::optional<std::string> sigv4_service;
   std::string sigv4_region;
-  std::string contains;  // the probe's response body must contain this
+  std::string contains;   // the probe's response body must contain this
   std::vector<int> pids;  // the server's processes, whose CPU time is sampled over each window
 };
 
@@ -41,6 +41,7 @@ StatusPredicate parse_expected(std::string_view codes);
 // sigv4_service set the request is signed by the project's signer (fanout::auth::sign_request)
 // at `time_seconds` with `credentials` (Content-Length and User-Agent are sent unsigned, as the
 // AWS SDKs do). Throws std::invalid_argument when signing is asked for without credentials.
-std::string build_request(const TargetSpec& spec, const auth::Credentials* credentials, std::int64_t time_seconds);
+std::string build_request(const TargetSpec& spec, const auth::Credentials* credentials,
+                          std::int64_t time_seconds);
 
 }  // namespace fanout::bench

@@ -1,9 +1,10 @@
 // Subscriptions: Subscribe, ConfirmSubscription, Unsubscribe, ListSubscriptions(ByTopic) and
 // Get/SetSubscriptionAttributes, with the confirmation messages HTTP/S endpoints and SQS queues of
 // other accounts receive.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/crypto.h"
 #include "services/sns/arn.h"
@@ -56,8 +57,9 @@ json::object SnsEngine::subscription_summary(const Subscription& s) {
                       {"TopicArn", s.topic_arn}};
 }
 
-void SnsEngine::stage_confirmation(const Topic& topic, const Subscription& subscription, std::string_view type,
-                                   store::Batch& batch, sqs::StagedSends& staged, std::vector<OutboxEntry>& outbox) {
+void SnsEngine::stage_confirmation(const Topic& topic, const Subscription& subscription,
+                                   std::string_view type, store::Batch& batch, sqs::StagedSends& staged,
+                                   std::vector<OutboxEntry>& outbox) {
   const std::int64_t t = now();
   ConfirmationFields fields;
   fields.type = std::string(type);
@@ -68,12 +70,13 @@ void SnsEngine::stage_confirmation(const Topic& topic, const Subscription& subsc
     fields.message = "You have chosen to subscribe to the topic " + topic.arn +
                      ".\nTo confirm the subscription, visit the SubscribeURL included in this message.";
   } else {
-    fields.message = "You have chosen to deactivate subscription " + subscription.arn +
-                     ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in "
-                     "this message.";
+    fields.message =
+        "You have chosen to deactivate subscription " + subscription.arn +
+        ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in "
+        "this message.";
   }
-  fields.subscribe_url =
-      subscription.service_url + "/?Action=ConfirmSubscription&TopicArn=" + topic.arn + "&Token=" + subscription.token;
+  fields.subscribe_url = subscription.service_url + "/?Action=ConfirmSubscription&TopicArn=" + topic.arn +
+                         "&Token=" + subscription.token;
   fields.timestamp = iso8601_ms(t);
   const auto version = topic.signature_version();
   SignatureFields signature{version, signing_key_->sign(confirmation_string_to_sign(fields), version),
@@ -102,7 +105,9 @@ void SnsEngine::stage_confirmation(const Topic& topic, const Subscription& subsc
   entry.message_type = std::string(type);
   entry.message_id = fields.message_id;
   entry.body = std::move(body);
-  entry.retry = effective_http_policy(subscription.attribute("DeliveryPolicy"), topic.attribute("DeliveryPolicy")).retry;
+  entry.retry =
+      effective_http_policy(subscription.attribute("DeliveryPolicy"), topic.attribute("DeliveryPolicy"))
+          .retry;
   entry.needs_subscription = type == "SubscriptionConfirmation";
   entry.created_ms = t;
   entry.due_ms = t;
@@ -133,17 +138,21 @@ void SnsEngine::subscribe(const Context& context, const Input& in, Completion& d
   std::optional<QueueName> queue;
   if (protocol == "sqs") {
     queue = parse_queue_arn(endpoint);
-    if (topic.fifo && !queue->fifo()) throw errors::invalid_parameter("Endpoint Reason: Please use FIFO SQS queue");
+    if (topic.fifo && !queue->fifo())
+      throw errors::invalid_parameter("Endpoint Reason: Please use FIFO SQS queue");
     if (!topic.fifo && queue->fifo()) {
-      throw errors::invalid_parameter("Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
+      throw errors::invalid_parameter(
+          "Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics");
     }
   } else if (topic.fifo) {
-    throw errors::invalid_parameter("Endpoint Reason: FIFO topics support only Amazon SQS FIFO queue subscriptions");
+    throw errors::invalid_parameter(
+        "Endpoint Reason: FIFO topics support only Amazon SQS FIFO queue subscriptions");
   }
   const bool large = topic.maximum_message_size() > kDefaultMaximumMessageSize;
   if (large && protocol != "sqs" && protocol != "firehose") {
-    throw errors::invalid_parameter("Protocol Reason: Topics with a MaximumMessageSize above 262144 support only "
-                                    "Amazon SQS, Amazon Data Firehose and AWS Lambda subscriptions");
+    throw errors::invalid_parameter(
+        "Protocol Reason: Topics with a MaximumMessageSize above 262144 support only "
+        "Amazon SQS, Amazon Data Firehose and AWS Lambda subscriptions");
   }
 
   // Attributes: the scope first, since it decides how FilterPolicy is read.
@@ -157,7 +166,8 @@ void SnsEngine::subscribe(const Context& context, const Input& in, Completion& d
     if (!stored.empty()) attributes[key] = std::move(stored);
   }
   if (protocol == "firehose" && !attributes.contains("SubscriptionRoleArn")) {
-    throw errors::invalid_parameter("Attributes Reason: SubscriptionRoleArn is required for firehose subscriptions");
+    throw errors::invalid_parameter(
+        "Attributes Reason: SubscriptionRoleArn is required for firehose subscriptions");
   }
 
   // Subscribing the same endpoint again answers the existing subscription.
@@ -165,7 +175,9 @@ void SnsEngine::subscribe(const Context& context, const Input& in, Completion& d
     if (existing->protocol != protocol || existing->endpoint != endpoint) continue;
     bool same = true;
     for (const auto& [key, value] : attributes) same = same && existing->attribute(key) == value;
-    if (!same) throw errors::invalid_parameter("Attributes Reason: Subscription already exists with different attributes");
+    if (!same)
+      throw errors::invalid_parameter(
+          "Attributes Reason: Subscription already exists with different attributes");
     auto arn = existing->confirmed || return_arn ? existing->arn : std::string("pending confirmation");
     lock.unlock();
     done(json::object{{"SubscriptionArn", arn}});
@@ -174,13 +186,15 @@ void SnsEngine::subscribe(const Context& context, const Input& in, Completion& d
   const auto count = entry.subscriptions->size();
   if (topic.fifo && count >= kMaxSubscriptionsPerFifoTopic) throw errors::subscription_limit_exceeded();
   if (large && count >= kMaxSubscriptionsPerLargeMessageTopic) {
-    throw errors::invalid_parameter("Topics with a MaximumMessageSize above 262144 support up to 100 subscriptions");
+    throw errors::invalid_parameter(
+        "Topics with a MaximumMessageSize above 262144 support up to 100 subscriptions");
   }
   if (count >= kMaxSubscriptionsPerTopic) throw errors::subscription_limit_exceeded();
   if (attributes.contains("FilterPolicy")) {
     auto filters = std::count_if(entry.subscriptions->begin(), entry.subscriptions->end(),
                                  [](const auto& s) { return !s->attribute("FilterPolicy").empty(); });
-    if (static_cast<std::size_t>(filters) >= kMaxFilterPoliciesPerTopic) throw errors::filter_policy_limit_exceeded();
+    if (static_cast<std::size_t>(filters) >= kMaxFilterPoliciesPerTopic)
+      throw errors::filter_policy_limit_exceeded();
   }
 
   auto subscription = std::make_shared<Subscription>();
@@ -245,9 +259,10 @@ void SnsEngine::confirm_subscription(const Context& context, const Input& in, Co
   batch.put(kSubscriptionsCf, confirmed->arn, json::serialize(confirmed->to_record()));
   subscriptions_[confirmed->arn] = confirmed;
   rebuild_subscription_list_locked(topic_arn);
-  commit(std::move(batch), [done = std::move(done), arn = confirmed->arn](const store::Status& status) mutable {
-    answer(done, status, json::object{{"SubscriptionArn", arn}});
-  });
+  commit(std::move(batch),
+         [done = std::move(done), arn = confirmed->arn](const store::Status& status) mutable {
+           answer(done, status, json::object{{"SubscriptionArn", arn}});
+         });
 }
 
 void SnsEngine::unsubscribe(const Context& context, const Input& in, Completion& done) {
@@ -260,8 +275,8 @@ void SnsEngine::unsubscribe(const Context& context, const Input& in, Completion&
   // (AuthenticateOnUnsubscribe): then only a signed request of the subscription's or the topic's
   // owner may. An unsigned request's account (the gateway may take it from the ARN) proves nothing.
   const bool authenticated = !context.access_key_id.empty();
-  const bool allowed = authenticated ? caller_may_manage(context, *subscription)
-                                     : !subscription->authenticate_on_unsubscribe;
+  const bool allowed =
+      authenticated ? caller_may_manage(context, *subscription) : !subscription->authenticate_on_unsubscribe;
   if (!allowed) {
     throw errors::authorization("User: arn:aws:iam::" + context.account_id +
                                 ":root is not authorized to perform: SNS:Unsubscribe on resource: " + arn);
@@ -284,8 +299,8 @@ void SnsEngine::unsubscribe(const Context& context, const Input& in, Completion&
   if (!subscription->token.empty()) tokens_.erase(subscription->token);
   subscriptions_.erase(arn);
   rebuild_subscription_list_locked(subscription->topic_arn);
-  commit(std::move(batch), [this, staged, outbox = std::move(outbox), done = std::move(done)](
-                               const store::Status& status) mutable {
+  commit(std::move(batch), [this, staged, outbox = std::move(outbox),
+                            done = std::move(done)](const store::Status& status) mutable {
     sqs_.finish_staged(std::move(*staged), status);
     if (status.ok) enqueue_outbox(outbox);
     answer(done, status);
@@ -360,11 +375,13 @@ void SnsEngine::get_subscription_attributes(const Context& context, const Input&
     auto s = find_subscription_locked(arn);
     if (!s) throw errors::not_found("Subscription does not exist");
     if (!caller_may_manage(context, *s)) {
-      throw errors::authorization("User: arn:aws:iam::" + context.account_id +
-                                  ":root is not authorized to perform: SNS:GetSubscriptionAttributes on resource: " + arn);
+      throw errors::authorization(
+          "User: arn:aws:iam::" + context.account_id +
+          ":root is not authorized to perform: SNS:GetSubscriptionAttributes on resource: " + arn);
     }
     std::string topic_policy;
-    if (auto t = topics_.find(s->topic_arn); t != topics_.end()) topic_policy = t->second.topic->attribute("DeliveryPolicy");
+    if (auto t = topics_.find(s->topic_arn); t != topics_.end())
+      topic_policy = t->second.topic->attribute("DeliveryPolicy");
     attributes["ConfirmationWasAuthenticated"] = s->confirmation_authenticated ? "true" : "false";
     attributes["PendingConfirmation"] = s->confirmed ? "false" : "true";
     attributes["Owner"] = s->owner;
@@ -394,8 +411,9 @@ void SnsEngine::set_subscription_attributes(const Context& context, const Input&
   auto current = find_subscription_locked(arn);
   if (!current) throw errors::not_found("Subscription does not exist");
   if (!caller_may_manage(context, *current)) {
-    throw errors::authorization("User: arn:aws:iam::" + context.account_id +
-                                ":root is not authorized to perform: SNS:SetSubscriptionAttributes on resource: " + arn);
+    throw errors::authorization(
+        "User: arn:aws:iam::" + context.account_id +
+        ":root is not authorized to perform: SNS:SetSubscriptionAttributes on resource: " + arn);
   }
   auto topic_it = topics_.find(current->topic_arn);
   if (topic_it == topics_.end()) throw errors::not_found("Topic does not exist");
@@ -416,8 +434,10 @@ void SnsEngine::set_subscription_attributes(const Context& context, const Input&
     } else {
       if (name == "FilterPolicy" && current->attribute("FilterPolicy").empty()) {
         const auto& list = *topic_it->second.subscriptions;
-        auto filters = std::count_if(list.begin(), list.end(), [](const auto& s) { return !s->attribute("FilterPolicy").empty(); });
-        if (static_cast<std::size_t>(filters) >= kMaxFilterPoliciesPerTopic) throw errors::filter_policy_limit_exceeded();
+        auto filters = std::count_if(list.begin(), list.end(),
+                                     [](const auto& s) { return !s->attribute("FilterPolicy").empty(); });
+        if (static_cast<std::size_t>(filters) >= kMaxFilterPoliciesPerTopic)
+          throw errors::filter_policy_limit_exceeded();
       }
       updated->attributes[name] = std::move(stored);
     }
@@ -427,7 +447,8 @@ void SnsEngine::set_subscription_attributes(const Context& context, const Input&
   batch.put(kSubscriptionsCf, arn, json::serialize(updated->to_record()));
   subscriptions_[arn] = updated;
   rebuild_subscription_list_locked(updated->topic_arn);
-  commit(std::move(batch), [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
+  commit(std::move(batch),
+         [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
 }
 
 }  // namespace fanout::services::sns

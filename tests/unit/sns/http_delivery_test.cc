@@ -10,7 +10,8 @@ class HttpDeliveryTest : public SnsTest {
  protected:
   // Subscribes the server's URL, answers the SubscriptionConfirmation (unauthenticated, as a
   // subscriber visiting SubscribeURL does) and returns the subscription ARN.
-  std::string subscribe_and_confirm(const std::string& topic, TestHttpServer& server, json::object attributes = {}) {
+  std::string subscribe_and_confirm(const std::string& topic, TestHttpServer& server,
+                                    json::object attributes = {}) {
     const auto before = server.requests().size();
     auto arn = subscribe(topic, "http", server.url(), std::move(attributes));
     EXPECT_TRUE(server.wait_for(before + 1));
@@ -43,16 +44,19 @@ TEST_F(HttpDeliveryTest, ConfirmationNotificationAndUnsubscribe) {
   auto token = std::string(body["Token"].as_string());
   EXPECT_EQ(body["SubscribeURL"].as_string(),
             "http://localhost:4566/?Action=ConfirmSubscription&TopicArn=" + topic + "&Token=" + token);
-  EXPECT_EQ(body["Message"].as_string(), "You have chosen to subscribe to the topic " + topic +
-                                             ".\nTo confirm the subscription, visit the SubscribeURL included in this message.");
-  EXPECT_TRUE(verify_signature(sns_->signing_cert_pem(), string_to_sign(body), std::string(body["Signature"].as_string()),
-                               EVP_sha1()));
+  EXPECT_EQ(body["Message"].as_string(),
+            "You have chosen to subscribe to the topic " + topic +
+                ".\nTo confirm the subscription, visit the SubscribeURL included in this message.");
+  EXPECT_TRUE(verify_signature(sns_->signing_cert_pem(), string_to_sign(body),
+                               std::string(body["Signature"].as_string()), EVP_sha1()));
 
   // Pending: publishes do not reach it.
   ok("Publish", {{"TopicArn", topic}, {"Message", "too early"}});
   auto anonymous = context_for(kAccount);
   anonymous.access_key_id.clear();
-  auto arn = std::string(ok("ConfirmSubscription", {{"TopicArn", topic}, {"Token", token}}, anonymous)["SubscriptionArn"].as_string());
+  auto arn = std::string(
+      ok("ConfirmSubscription", {{"TopicArn", topic}, {"Token", token}}, anonymous)["SubscriptionArn"]
+          .as_string());
   auto attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", arn}})["Attributes"].as_object();
   EXPECT_EQ(attributes["PendingConfirmation"].as_string(), "false");
   EXPECT_EQ(attributes["ConfirmationWasAuthenticated"].as_string(), "false");
@@ -120,9 +124,10 @@ TEST_F(HttpDeliveryTest, RetriesPerDeliveryPolicyThenDeadLetterQueue) {
   TestHttpServer server;
   auto topic = create_topic("t");
   auto dlq = create_queue("dlq");
-  subscribe_and_confirm(topic, server,
-                        {{"DeliveryPolicy", R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":2}})"},
-                         {"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq.arn + "\"}"}});
+  subscribe_and_confirm(
+      topic, server,
+      {{"DeliveryPolicy", R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":2}})"},
+       {"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq.arn + "\"}"}});
   server.set_status(503);
   ok("Publish", {{"TopicArn", topic}, {"Message", "doomed"}});
   ASSERT_TRUE(server.wait_for(2));  // first attempt
@@ -160,9 +165,10 @@ TEST_F(HttpDeliveryTest, UnreachableEndpointDeadLetters) {
   auto server = std::make_unique<TestHttpServer>();
   auto topic = create_topic("t");
   auto dlq = create_queue("dlq");
-  subscribe_and_confirm(topic, *server,
-                        {{"DeliveryPolicy", R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":1}})"},
-                         {"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq.arn + "\"}"}});
+  subscribe_and_confirm(
+      topic, *server,
+      {{"DeliveryPolicy", R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":1}})"},
+       {"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq.arn + "\"}"}});
   server.reset();  // nothing listens there any more
   ok("Publish", {{"TopicArn", topic}, {"Message", "nobody home"}});
   EXPECT_TRUE(eventually([&] { return sns_->outbox_size() == 1; }));
@@ -182,8 +188,9 @@ TEST_F(HttpDeliveryTest, UnreachableEndpointDeadLetters) {
 TEST_F(HttpDeliveryTest, TopicDeliveryPolicyAndContentType) {
   TestHttpServer server;
   auto topic = create_topic(
-      "t", {{"DeliveryPolicy",
-             R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":0},"defaultRequestPolicy":{"headerContentType":"application/json"}}})"}});
+      "t",
+      {{"DeliveryPolicy",
+        R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":0},"defaultRequestPolicy":{"headerContentType":"application/json"}}})"}});
   auto arn = subscribe_and_confirm(topic, server);
   auto attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", arn}})["Attributes"].as_object();
   auto effective = json::parse(attributes["EffectiveDeliveryPolicy"].as_string()).as_object();
