@@ -1,0 +1,52 @@
+// HTTP(S) over one reused libcurl easy handle: keep-alive connections, TLS verification against
+// the system's trust store, connect and whole-request timeouts. One transport per thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/sigv4.h"
+
+namespace fanout::client {
+
+struct Endpoint;
+
+struct TransportOptions {
+  std::chrono::milliseconds connect_timeout{5000};
+  // Longer than SQS's 20 s long poll plus margin.
+  std::chrono::milliseconds request_timeout{70000};
+  bool verify_tls = true;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // Case-insensitive; nullptr when absent.
+  const std::string* header(std::string_view name) const;
+};
+
+class HttpTransport {
+ public:
+  explicit HttpTransport(TransportOptions options = {});
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  // Sends the (signed) request to the endpoint. Throws TransportError when no response arrives;
+  // timed_out() then tells whether it was a timeout.
+  HttpResponse send(const Endpoint& endpoint, const auth::HttpRequest& request);
+  bool timed_out() const { return timed_out_; }
+
+ private:
+  struct Handle;
+  std::unique_ptr<Handle> handle_;
+  TransportOptions options_;
+  bool timed_out_ = false;
+};
+
+}  // namespace fanout::client
