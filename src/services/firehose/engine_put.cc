@@ -1,0 +1,225 @@
+// PutRecord / PutRecordBatch and puts from other engines: one durable store batch per call.
+#include <boost/json.hpp>
+
+#include "common/crypto.h"
+#include "services/firehose/delivery_stream.h"
+#include "services/firehose/engine_internal.h"
+#include "services/firehose/firehose_error.h"
+
+namespace fanout::services::firehose {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kNotJson = "Non JSON record provided";
+constexpr std::string_view kNoKey = "The MetadataExtractionQuery evaluated to null or to an object or array";
+
+std::string record_id(std::string_view stream_id, std::uint64_t seq) {
+  // Opaque to clients; unique per stream incarnation and record.
+  return record_key(stream_id, seq).erase(stream_id.size(), 1) + "0000";
+}
+
+// The partition a record goes to: its partition keys, or the error partition.
+std::string partition_for(const FirehoseEngine::Stream::Compiled& compiled, std::string_view data) {
+  if (!compiled.query) return {};
+  if (auto keys = compiled.query->evaluate(data)) return partition_id(*keys);
+  boost::system::error_code ec;
+  auto parsed = json::parse(data, ec);
+  const std::string_view why = ec || !parsed.is_object() ? kNotJson : kNoKey;
+  return std::string(1, kErrorPartitionMark) + "partitioning-failed" + std::string(1, kErrorPartitionMark) +
+         std::string(why);
+}
+
+}  // namespace
+
+void FirehoseEngine::append_records(
+    const std::shared_ptr<Stream>& stream, std::vector<std::string> datas,
+    std::function<void(std::variant<std::vector<std::string>, protocol::ServiceError>)> done) {
+  std::shared_ptr<const Stream::Compiled> compiled;
+  {
+    std::lock_guard lock(stream->mutex);
+    compiled = stream->compiled;
+  }
+  auto records = std::make_shared<std::vector<Record>>();
+  records->reserve(datas.size());
+  std::size_t bytes = 0;
+  const std::int64_t arrival = now();
+  for (auto& data : datas) {
+    Record r;
+    r.arrival_ms = arrival;
+    r.partition = partition_for(*compiled, data);
+    bytes += data.size();
+    r.data = std::move(data);
+    records->push_back(std::move(r));
+  }
+  std::vector<std::string> ids;
+  ids.reserve(records->size());
+  store::Batch batch;
+  {
+    std::lock_guard lock(stream->mutex);
+    if (stream->deleted) throw errors::stream_not_found(compiled->config->name, compiled->config->account);
+    if (!stream->active) {
+      throw errors::stream_not_found(compiled->config->name, compiled->config->account);
+    }
+    if (stream->held_bytes + bytes > options_.max_held_bytes_per_stream) {
+      throw errors::service_unavailable("Slow down.");
+    }
+    const std::string& id = compiled->config->id;
+    for (auto& r : *records) {
+      r.seq = stream->next_seq++;
+      batch.put(kRecordsCf, record_key(id, r.seq), encode_record(r.arrival_ms, r.partition, r.data));
+      ids.push_back(record_id(id, r.seq));
+    }
+    stream->held_bytes += bytes;
+    records_in_ += records->size();
+    // Handed over under the stream's lock: the store applies and acknowledges batches in this
+    // order, so records reach the buffers in sequence order.
+    store_.commit(std::move(batch), [this, life = life_, stream, records, bytes, ids = std::move(ids),
+                                     done = std::move(done)](const store::Status& status) mutable {
+      if (!status.ok) {
+        {
+          std::lock_guard lock(stream->mutex);
+          stream->held_bytes -= bytes;
+        }
+        done(errors::service_unavailable("The record could not be stored: " + status.message).error());
+        return;
+      }
+      life->run([&] {
+        std::lock_guard lock(stream->mutex);
+        if (stream->deleted) return;
+        buffer_records_locked(*stream, *records);
+        cut_due_locked(*stream, now());
+        std::int64_t earliest = 0;
+        const std::int64_t interval = stream->config()->destination.interval_seconds * 1000LL;
+        for (const auto& [partition, buffer] : stream->buffers) {
+          const std::int64_t due = buffer.oldest_ms + interval;
+          if (earliest == 0 || due < earliest) earliest = due;
+        }
+        if (earliest != 0) arm_timer_locked(stream, earliest);
+        pump_locked(stream);
+      });
+      done(std::move(ids));
+    });
+  }
+}
+
+void FirehoseEngine::put_record(const Context& context, const Input& input, Completion& done) {
+  auto stream = require_stream(context, input);
+  const auto* record = input.if_contains("Record");
+  const auto* data = record && record->is_object() ? record->as_object().if_contains("Data") : nullptr;
+  auto bytes = data && data->is_string() ? crypto::base64_decode(data->as_string()) : std::nullopt;
+  if (!bytes) throw errors::invalid_argument("Record.Data must be base64-encoded binary data.");
+  if (bytes->size() > kMaxRecordBytes) {
+    throw errors::invalid_argument("Record size exceeds the limit of 1000 KiB.");
+  }
+  std::vector<std::string> datas;
+  datas.push_back(std::move(*bytes));
+  const bool encrypted = stream->config()->encryption.enabled;
+  append_records(stream, std::move(datas), [done = std::move(done), encrypted](auto result) mutable {
+    if (auto* error = std::get_if<protocol::ServiceError>(&result)) {
+      done(std::move(*error));
+      return;
+    }
+    done(json::object{{"RecordId", std::get<0>(result).front()}, {"Encrypted", encrypted}});
+  });
+}
+
+void FirehoseEngine::put_record_batch(const Context& context, const Input& input, Completion& done) {
+  auto stream = require_stream(context, input);
+  const auto* list = input.if_contains("Records");
+  if (!list || !list->is_array() || list->as_array().empty()) {
+    throw errors::invalid_argument("Records must contain between 1 and 500 records.");
+  }
+  if (list->as_array().size() > kMaxBatchRecords) {
+    throw errors::invalid_argument("Records must contain between 1 and 500 records.");
+  }
+  std::vector<std::string> datas;
+  datas.reserve(list->as_array().size());
+  std::size_t total = 0;
+  for (const auto& entry : list->as_array()) {
+    const auto* data = entry.is_object() ? entry.as_object().if_contains("Data") : nullptr;
+    auto bytes = data && data->is_string() ? crypto::base64_decode(data->as_string()) : std::nullopt;
+    if (!bytes) throw errors::invalid_argument("Record.Data must be base64-encoded binary data.");
+    if (bytes->size() > kMaxRecordBytes) {
+      throw errors::invalid_argument("Record size exceeds the limit of 1000 KiB.");
+    }
+    total += bytes->size();
+    datas.push_back(std::move(*bytes));
+  }
+  if (total > kMaxBatchBytes) {
+    throw errors::invalid_argument("Records size exceeds the limit of 4 MiB for a PutRecordBatch request.");
+  }
+  const std::size_t count = datas.size();
+  const bool encrypted = stream->config()->encryption.enabled;
+  auto answer = [done = std::move(done), encrypted, count](auto result) mutable {
+    json::array responses;
+    std::size_t failed = 0;
+    if (auto* ids = std::get_if<std::vector<std::string>>(&result)) {
+      for (auto& id : *ids) responses.push_back(json::object{{"RecordId", std::move(id)}});
+    } else {
+      // Nothing of the batch was stored: every record failed, as AWS reports throttling.
+      const auto& error = std::get<protocol::ServiceError>(result);
+      for (std::size_t i = 0; i < count; ++i) {
+        responses.push_back(json::object{{"ErrorCode", error.code}, {"ErrorMessage", error.message}});
+      }
+      failed = count;
+    }
+    done(json::object{
+        {"FailedPutCount", failed}, {"Encrypted", encrypted}, {"RequestResponses", std::move(responses)}});
+  };
+  try {
+    append_records(stream, std::move(datas), std::move(answer));
+  } catch (const FirehoseError& error) {
+    if (error.error().code != "ServiceUnavailableException") throw;
+    // Throttled: reported per record, not as a failed call.
+    json::array responses;
+    for (std::size_t i = 0; i < count; ++i) {
+      responses.push_back(
+          json::object{{"ErrorCode", error.error().code}, {"ErrorMessage", error.error().message}});
+    }
+    if (done)
+      done(json::object{
+          {"FailedPutCount", count}, {"Encrypted", encrypted}, {"RequestResponses", std::move(responses)}});
+  }
+}
+
+void FirehoseEngine::put_service_record(const std::string& stream_arn, const std::string& role_arn,
+                                        std::string data, std::function<void(ServicePutResult)> done) {
+  using Outcome = ServicePutResult::Outcome;
+  auto arn = parse_stream_arn(stream_arn);
+  if (!arn || arn->region != region_) {
+    done({Outcome::rejected,
+          "ResourceNotFoundException: " + stream_arn + " is not a delivery stream of this server"});
+    return;
+  }
+  if (!role_arn.starts_with("arn:aws:iam::")) {
+    done({Outcome::rejected, "AccessDeniedException: " + role_arn + " is not an IAM role ARN"});
+    return;
+  }
+  auto stream = find_stream(arn->account, arn->name);
+  if (!stream) {
+    done({Outcome::rejected, errors::stream_not_found(arn->name, arn->account).what()});
+    return;
+  }
+  if (data.size() > kMaxRecordBytes) {
+    done({Outcome::rejected, "InvalidArgumentException: Record size exceeds the limit of 1000 KiB."});
+    return;
+  }
+  std::vector<std::string> datas;
+  datas.push_back(std::move(data));
+  try {
+    append_records(stream, std::move(datas), [done](auto result) {
+      if (auto* error = std::get_if<protocol::ServiceError>(&result)) {
+        done({Outcome::retry, error->code + ": " + error->message});
+      } else {
+        done({Outcome::delivered, {}});
+      }
+    });
+  } catch (const FirehoseError& error) {
+    // Not ACTIVE yet, or throttled: SNS retries with backoff.
+    done({Outcome::retry, error.error().code + ": " + error.error().message});
+  }
+}
+
+}  // namespace fanout::services::firehose
