@@ -42,6 +42,11 @@ size_t append_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+int check_abort(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* flag = static_cast<const std::atomic<bool>*>(user);
+  return flag != nullptr && flag->load() ? 1 : 0;
+}
+
 struct HeaderList {
   curl_slist* list = nullptr;
   ~HeaderList() { curl_slist_free_all(list); }
@@ -77,6 +82,7 @@ HttpTransport::~HttpTransport() = default;
 HttpResponse HttpTransport::send(const Endpoint& endpoint, const auth::HttpRequest& request) {
   CURL* curl = handle_->curl;
   timed_out_ = false;
+  aborted_ = false;
   // Reset per-request options; the connection cache survives curl_easy_reset.
   curl_easy_reset(curl);
   HttpResponse response;
@@ -91,6 +97,8 @@ HttpResponse HttpTransport::send(const Endpoint& endpoint, const auth::HttpReque
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // Send the path exactly as signed: curl would otherwise squash "/../" in S3 keys.
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
@@ -102,6 +110,11 @@ HttpResponse HttpTransport::send(const Endpoint& endpoint, const auth::HttpReque
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, nullptr);
+  if (abort_flag_ != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_abort);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, abort_flag_);
+  }
   if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
@@ -115,6 +128,7 @@ HttpResponse HttpTransport::send(const Endpoint& endpoint, const auth::HttpReque
   const CURLcode code = curl_easy_perform(curl);
   if (code != CURLE_OK) {
     timed_out_ = code == CURLE_OPERATION_TIMEDOUT;
+    aborted_ = code == CURLE_ABORTED_BY_CALLBACK;
     throw TransportError(std::string(request.method) + " " + url + ": " + curl_easy_strerror(code));
   }
   long status = 0;

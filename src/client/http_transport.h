@@ -2,6 +2,7 @@
 // the system's trust store, connect and whole-request timeouts. One transport per thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -42,11 +43,18 @@ class HttpTransport {
   HttpResponse send(const Endpoint& endpoint, const auth::HttpRequest& request);
   bool timed_out() const { return timed_out_; }
 
+  // While the flag is set, requests in flight are abandoned (TransportError, aborted() true):
+  // lets a long poll end promptly at shutdown. nullptr disables.
+  void set_abort_flag(const std::atomic<bool>* flag) { abort_flag_ = flag; }
+  bool aborted() const { return aborted_; }
+
  private:
   struct Handle;
   std::unique_ptr<Handle> handle_;
   TransportOptions options_;
   bool timed_out_ = false;
+  bool aborted_ = false;
+  const std::atomic<bool>* abort_flag_ = nullptr;
 };
 
 }  // namespace fanout::client

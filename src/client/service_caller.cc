@@ -42,7 +42,9 @@ HttpResponse ServiceCaller::call(auth::HttpRequest request, const std::string& s
                                     : FailureKind::not_retryable;
       failure = std::make_exception_ptr(error);
     } catch (const TransportError&) {
-      kind = transport_.timed_out() ? FailureKind::timeout : FailureKind::transient;
+      kind = transport_.aborted()     ? FailureKind::not_retryable
+             : transport_.timed_out() ? FailureKind::timeout
+                                      : FailureKind::transient;
       failure = std::current_exception();
     }
     std::chrono::milliseconds delay{0};

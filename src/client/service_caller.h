@@ -32,6 +32,7 @@ class ServiceCaller {
   const ClientConfig& config() const { return config_; }
   int last_attempts() const { return last_attempts_; }
   RetryPolicy& retry_policy() { return retry_; }
+  HttpTransport& transport() { return transport_; }
 
  private:
   ClientConfig config_;

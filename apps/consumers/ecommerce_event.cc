@@ -1,0 +1,298 @@
+#include "ecommerce_event.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <regex>
+
+namespace fanout::apps {
+namespace {
+
+namespace json = boost::json;
+
+json::object address_json(const Address& a) {
+  return {{"street", a.street},
+          {"city", a.city},
+          {"state", a.state},
+          {"postal_code", a.postal_code},
+          {"country", a.country}};
+}
+
+// Field access that records the first problem instead of throwing, so the error names the field.
+class Reader {
+ public:
+  explicit Reader(std::string& error) : error_(error) {}
+
+  const json::object* object(const json::object& parent, std::string_view key, std::string_view path) {
+    auto it = parent.find(key);
+    if (it == parent.end() || !it->value().is_object()) return fail(path, "must be an object"), nullptr;
+    return &it->value().as_object();
+  }
+  std::string string(const json::object& parent, std::string_view key, std::string_view path) {
+    auto it = parent.find(key);
+    if (it == parent.end() || !it->value().is_string() || it->value().as_string().empty()) {
+      fail(path, "must be a non-empty string");
+      return {};
+    }
+    return std::string(it->value().as_string());
+  }
+  std::int64_t money(const json::object& parent, std::string_view key, std::string_view path) {
+    const std::string text = string(parent, key, path);
+    if (!ok()) return 0;
+    auto cents = parse_money(text);
+    if (!cents) fail(path, "must be a decimal amount with two places, like \"19.90\"");
+    return cents.value_or(0);
+  }
+  void check(bool condition, std::string_view path, std::string_view what) {
+    if (!condition) fail(path, what);
+  }
+  bool ok() const { return error_.empty(); }
+
+ private:
+  void fail(std::string_view path, std::string_view what) {
+    if (error_.empty()) error_ = std::string(path) + " " + std::string(what);
+  }
+  std::string& error_;
+};
+
+bool is_uuid(const std::string& text) {
+  static const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  return std::regex_match(text, pattern);
+}
+
+bool is_one_of(const std::string& value, std::initializer_list<std::string_view> allowed) {
+  for (auto candidate : allowed) {
+    if (value == candidate) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_money(std::string_view text) {
+  const auto dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || text.size() - dot != 3 || dot > 12) return std::nullopt;
+  std::int64_t cents = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == dot) continue;
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    cents = cents * 10 + (text[i] - '0');
+  }
+  return cents;
+}
+
+std::string format_money(std::int64_t cents) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%lld.%02lld", static_cast<long long>(cents / 100),
+                static_cast<long long>(cents % 100));
+  return buffer;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string format_timestamp_ms(std::int64_t epoch_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(epoch_ms % 1000));
+  return buffer;
+}
+
+std::optional<std::int64_t> parse_timestamp_ms(std::string_view text) {
+  std::tm tm{};
+  int millis = 0;
+  int consumed = 0;
+  const std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return std::nullopt;
+  }
+  std::string_view rest = text.substr(19);
+  if (!rest.empty() && rest.front() == '.') {
+    std::size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    if (digits == 1) return std::nullopt;
+    std::string fraction(rest.substr(1, digits - 1));
+    fraction.resize(3, '0');
+    millis = std::stoi(fraction);
+    rest.remove_prefix(digits);
+  }
+  if (rest != "Z") return std::nullopt;
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
+}
+
+std::string to_json(const ConsumerCreatedEvent& event) {
+  json::array items;
+  for (const auto& item : event.order.items) {
+    items.push_back(json::object{{"sku", item.sku},
+                                 {"description", item.description},
+                                 {"quantity", item.quantity},
+                                 {"unit_price", format_money(item.unit_price_cents)}});
+  }
+  const auto& c = event.consumer;
+  json::object body{
+      {"event_type", ConsumerCreatedEvent::kType},
+      {"event_version", ConsumerCreatedEvent::kVersion},
+      {"event_id", event.event_id},
+      {"occurred_at", event.occurred_at},
+      {"consumer", json::object{{"id", c.id},
+                                {"name", c.name},
+                                {"email", c.email},
+                                {"document_number", c.document_number},
+                                {"address", address_json(c.address)},
+                                {"created_at", c.created_at}}},
+      {"order", json::object{{"id", event.order.id},
+                             {"consumer_id", event.order.consumer_id},
+                             {"items", std::move(items)},
+                             {"total", format_money(event.order.total_cents)},
+                             {"currency", event.order.currency}}},
+      {"payment", json::object{{"id", event.payment.id},
+                               {"order_id", event.payment.order_id},
+                               {"method", event.payment.method},
+                               {"amount", format_money(event.payment.amount_cents)},
+                               {"currency", event.payment.currency},
+                               {"status", event.payment.status}}},
+  };
+  return json::serialize(body);
+}
+
+EventParseResult parse_event(std::string_view json_text) {
+  EventParseResult result;
+  boost::system::error_code ec;
+  json::value root = json::parse(json_text, ec);
+  if (ec || !root.is_object()) {
+    result.error = "not a JSON object";
+    return result;
+  }
+  std::string& error = result.error;
+  Reader read(error);
+  const auto& top = root.as_object();
+  ConsumerCreatedEvent event;
+  const std::string type = read.string(top, "event_type", "event_type");
+  read.check(!read.ok() || type == ConsumerCreatedEvent::kType, "event_type", "must be consumer.created");
+  const std::string version = read.string(top, "event_version", "event_version");
+  // Minor versions only add fields; a new major version is a different contract.
+  read.check(!read.ok() || version.rfind("1.", 0) == 0, "event_version", "must be 1.x");
+  event.event_id = read.string(top, "event_id", "event_id");
+  read.check(!read.ok() || is_uuid(event.event_id), "event_id", "must be a lower-case UUID");
+  event.occurred_at = read.string(top, "occurred_at", "occurred_at");
+  read.check(!read.ok() || parse_timestamp_ms(event.occurred_at).has_value(), "occurred_at",
+             "must be an ISO 8601 UTC timestamp");
+  if (!read.ok()) return result;
+
+  const json::object* consumer = read.object(top, "consumer", "consumer");
+  const json::object* order = read.object(top, "order", "order");
+  const json::object* payment = read.object(top, "payment", "payment");
+  if (!read.ok()) return result;
+
+  auto& c = event.consumer;
+  c.id = read.string(*consumer, "id", "consumer.id");
+  c.name = read.string(*consumer, "name", "consumer.name");
+  c.email = read.string(*consumer, "email", "consumer.email");
+  read.check(!read.ok() || c.email.find('@') != std::string::npos, "consumer.email",
+             "must be an e-mail address");
+  c.document_number = read.string(*consumer, "document_number", "consumer.document_number");
+  c.created_at = read.string(*consumer, "created_at", "consumer.created_at");
+  if (const json::object* address = read.object(*consumer, "address", "consumer.address")) {
+    c.address = {read.string(*address, "street", "consumer.address.street"),
+                 read.string(*address, "city", "consumer.address.city"),
+                 read.string(*address, "state", "consumer.address.state"),
+                 read.string(*address, "postal_code", "consumer.address.postal_code"),
+                 read.string(*address, "country", "consumer.address.country")};
+  }
+
+  auto& o = event.order;
+  o.id = read.string(*order, "id", "order.id");
+  o.consumer_id = read.string(*order, "consumer_id", "order.consumer_id");
+  read.check(!read.ok() || o.consumer_id == c.id, "order.consumer_id", "must equal consumer.id");
+  o.currency = read.string(*order, "currency", "order.currency");
+  o.total_cents = read.money(*order, "total", "order.total");
+  auto items = order->find("items");
+  read.check(items != order->end() && items->value().is_array() && !items->value().as_array().empty(),
+             "order.items", "must be a non-empty array");
+  if (!read.ok()) return result;
+  std::int64_t sum = 0;
+  for (const auto& value : items->value().as_array()) {
+    read.check(value.is_object(), "order.items[]", "must be objects");
+    if (!read.ok()) return result;
+    const auto& item = value.as_object();
+    OrderItem parsed;
+    parsed.sku = read.string(item, "sku", "order.items[].sku");
+    auto description = item.find("description");
+    if (description != item.end() && description->value().is_string()) {
+      parsed.description = std::string(description->value().as_string());
+    }
+    auto quantity = item.find("quantity");
+    read.check(quantity != item.end() && quantity->value().is_int64() && quantity->value().as_int64() > 0 &&
+                   quantity->value().as_int64() <= 1000,
+               "order.items[].quantity", "must be an integer from 1 to 1000");
+    if (!read.ok()) return result;
+    parsed.quantity = static_cast<int>(quantity->value().as_int64());
+    parsed.unit_price_cents = read.money(item, "unit_price", "order.items[].unit_price");
+    sum += parsed.unit_price_cents * parsed.quantity;
+    o.items.push_back(std::move(parsed));
+  }
+  read.check(!read.ok() || sum == o.total_cents, "order.total",
+             "must equal the sum of quantity x unit_price");
+
+  auto& p = event.payment;
+  p.id = read.string(*payment, "id", "payment.id");
+  p.order_id = read.string(*payment, "order_id", "payment.order_id");
+  read.check(!read.ok() || p.order_id == o.id, "payment.order_id", "must equal order.id");
+  p.method = read.string(*payment, "method", "payment.method");
+  read.check(!read.ok() || is_one_of(p.method, {"credit_card", "debit_card", "pix", "boleto"}),
+             "payment.method", "must be credit_card, debit_card, pix or boleto");
+  p.amount_cents = read.money(*payment, "amount", "payment.amount");
+  read.check(!read.ok() || p.amount_cents == o.total_cents, "payment.amount", "must equal order.total");
+  p.currency = read.string(*payment, "currency", "payment.currency");
+  read.check(!read.ok() || p.currency == o.currency, "payment.currency", "must equal order.currency");
+  p.status = read.string(*payment, "status", "payment.status");
+  read.check(!read.ok() || is_one_of(p.status, {"approved", "pending", "declined"}), "payment.status",
+             "must be approved, pending or declined");
+  if (!read.ok()) return result;
+  result.event = std::move(event);
+  return result;
+}
+
+UnwrapResult unwrap_sqs_body(const std::string& body) {
+  UnwrapResult result;
+  boost::system::error_code ec;
+  json::value root = json::parse(body, ec);
+  if (ec || !root.is_object()) {
+    result.message = body;  // raw delivery of something that is not JSON: the event check rejects it
+    return result;
+  }
+  const auto& object = root.as_object();
+  auto type = object.find("Type");
+  if (type == object.end() || !object.contains("TopicArn")) {
+    result.message = body;  // raw delivery
+    return result;
+  }
+  result.from_envelope = true;
+  auto message = object.find("Message");
+  if (!type->value().is_string() || type->value().as_string() != "Notification") {
+    result.error = "SNS envelope of type " + json::serialize(type->value()) + ", not Notification";
+  } else if (message == object.end() || !message->value().is_string()) {
+    result.error = "SNS envelope without a Message string";
+  } else {
+    result.message = std::string(message->value().as_string());
+  }
+  return result;
+}
+
+}  // namespace fanout::apps

@@ -1,0 +1,66 @@
+#include "visibility_extender.h"
+
+#include <iostream>
+
+namespace fanout::apps {
+
+VisibilityExtender::VisibilityExtender(const client::ClientConfig& config, std::string queue_url,
+                                       int visibility_timeout_seconds)
+    : sqs_(config),
+      queue_url_(std::move(queue_url)),
+      visibility_timeout_(std::max(1, visibility_timeout_seconds)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+VisibilityExtender::~VisibilityExtender() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+void VisibilityExtender::cover(std::vector<client::SqsReceiptEntry> entries) {
+  {
+    std::lock_guard lock(mutex_);
+    entries_ = std::move(entries);
+    for (auto& entry : entries_) entry.visibility_timeout = visibility_timeout_;
+    ++generation_;
+  }
+  changed_.notify_all();
+}
+
+int VisibilityExtender::extensions() const {
+  std::lock_guard lock(mutex_);
+  return extensions_;
+}
+
+void VisibilityExtender::run() {
+  // Half the timeout leaves a full half for the extension itself to get through retries.
+  const auto interval = std::chrono::milliseconds(visibility_timeout_ * 500);
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (entries_.empty()) {
+      changed_.wait(lock);
+      continue;
+    }
+    const std::uint64_t generation = generation_;
+    if (changed_.wait_for(lock, interval, [&] { return stopping_ || generation_ != generation; })) continue;
+    std::vector<client::SqsReceiptEntry> entries = entries_;
+    lock.unlock();
+    try {
+      for (std::size_t i = 0; i < entries.size(); i += 10) {
+        std::vector<client::SqsReceiptEntry> chunk(entries.begin() + i,
+                                                   entries.begin() + std::min(entries.size(), i + 10));
+        sqs_.change_message_visibility_batch(queue_url_, chunk);
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "visibility extension failed: " << e.what() << "\n";
+    }
+    lock.lock();
+    ++extensions_;
+  }
+}
+
+}  // namespace fanout::apps

@@ -1,0 +1,45 @@
+// Keeps the messages of a batch invisible while the batch is being worked on: every half
+// visibility timeout it extends them (ChangeMessageVisibilityBatch), so slow work is not
+// redelivered to another worker mid-way.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/client_config.h"
+#include "client/sqs_client.h"
+
+namespace fanout::apps {
+
+class VisibilityExtender {
+ public:
+  VisibilityExtender(const client::ClientConfig& config, std::string queue_url,
+                     int visibility_timeout_seconds);
+  ~VisibilityExtender();
+  VisibilityExtender(const VisibilityExtender&) = delete;
+  VisibilityExtender& operator=(const VisibilityExtender&) = delete;
+
+  // Starts covering these messages (replacing any previous batch); cover({}) stops.
+  void cover(std::vector<client::SqsReceiptEntry> entries);
+  int extensions() const;
+
+ private:
+  void run();
+
+  client::SqsClient sqs_;
+  std::string queue_url_;
+  int visibility_timeout_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<client::SqsReceiptEntry> entries_;
+  std::uint64_t generation_ = 0;
+  bool stopping_ = false;
+  int extensions_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace fanout::apps

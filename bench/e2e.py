@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark of the e-commerce pipeline: producer -> SNS -> two SQS queues -> orders and
+payments services committed to SQLite, all on this machine against one fanoutd.
+
+Reports events/s (events / time from the first publish to the last commit in both databases) and
+the latency from publish (the event's occurred_at, stamped just before its PublishBatch) to both
+records committed (the later of the two services' recorded_at_ms, taken at the start of the
+committing transaction), p50/p99.
+
+  bench/e2e.py [--build build] [--count 20000] [--rate 20000] [--durability fsync]
+               [--workers 4] [--concurrency 16] [--synchronous-normal]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from fanoutd_process import Fanoutd  # noqa: E402
+from conftest import client  # noqa: E402
+
+
+def topology(endpoint, workdir):
+    sns, sqs = client("sns", endpoint), client("sqs", endpoint)
+    topic = sns.create_topic(Name="consumers")["TopicArn"]
+    urls = {}
+    for service, raw in (("orders", "true"), ("payments", "false")):
+        dlq = sqs.create_queue(QueueName=f"{service}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(QueueName=service, Attributes={
+            "VisibilityTimeout": "30",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})})["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": raw})
+        urls[service] = url
+    env_file = os.path.join(workdir, ".env")
+    with open(env_file, "w") as f:
+        f.write(f"ACCESS_KEY=test\nSECRET_KEY=test\nARN={topic}\nURL_ORDERS={urls['orders']}\n"
+                f"URL_PAYMENTS={urls['payments']}\n")
+    return env_file
+
+
+def count(db, table):
+    try:
+        with sqlite3.connect(db, timeout=10) as conn:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def percentile(values, p):
+    return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--count", type=int, default=20000)
+    parser.add_argument("--rate", type=float, default=20000)
+    parser.add_argument("--durability", default="fsync")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--synchronous-normal", action="store_true")
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args()
+
+    build = os.path.abspath(args.build)
+    os.environ["FANOUTD_BIN"] = os.path.join(build, "apps", "fanoutd", "fanoutd")
+    producer_bin = os.path.join(build, "apps", "producer", "producer")
+    consumer_bin = os.path.join(build, "apps", "consumers", "consumer")
+    workdir = tempfile.mkdtemp(prefix="fanout-e2e-")
+    server = Fanoutd(durability=args.durability).start()
+    procs = []
+    try:
+        env_file = topology(server.endpoint, workdir)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update({"HOME": workdir, "AWS_ENDPOINT_URL": server.endpoint})
+        dbs = {}
+        for service in ("orders", "payments"):
+            dbs[service] = os.path.join(workdir, f"{service}.db")
+            extra = ["--synchronous-normal"] if args.synchronous_normal else []
+            procs.append(subprocess.Popen(
+                [consumer_bin, "--service", service, "--env", env_file, "--db", dbs[service],
+                 "--workers", str(args.workers), *extra],
+                env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, f"{service}.log"), "w")))
+        time.sleep(0.5)
+        started = time.time()
+        producer = subprocess.run(
+            [producer_bin, "--env", env_file, "--count", str(args.count), "--rate", str(args.rate),
+             "--concurrency", str(args.concurrency), "--quiet"], env=env, capture_output=True, text=True,
+            timeout=args.timeout)
+        publish_seconds = time.time() - started
+        if producer.returncode != 0:
+            sys.exit(f"producer failed: {producer.stderr}")
+        deadline = time.time() + args.timeout
+        while time.time() < deadline:
+            if count(dbs["orders"], "orders") >= args.count and count(dbs["payments"], "payments") >= args.count:
+                break
+            time.sleep(0.2)
+        else:
+            sys.exit(f"timed out: orders {count(dbs['orders'], 'orders')}, payments {count(dbs['payments'], 'payments')}")
+        with sqlite3.connect(dbs["orders"]) as conn:
+            conn.execute("ATTACH DATABASE ? AS p", (dbs["payments"],))
+            rows = conn.execute("SELECT o.occurred_at_ms, max(o.recorded_at_ms, y.recorded_at_ms) "
+                                "FROM orders o JOIN p.payments y USING (event_id)").fetchall()
+        first_publish = min(r[0] for r in rows)
+        last_commit = max(r[1] for r in rows)
+        latencies = sorted(r[1] - r[0] for r in rows)
+        seconds = (last_commit - first_publish) / 1000.0
+        rate = len(rows) / seconds
+        print(f"events {len(rows)} (both databases), publish phase {publish_seconds:.2f} s "
+              f"({args.count / publish_seconds:.0f} events/s published)")
+        print(f"end to end: {rate:.0f} events/s over {seconds:.2f} s; ratio to the 10,000 events/s target "
+              f"{rate / 10000:.2f}")
+        print(f"latency publish -> both committed: p50 {percentile(latencies, 50)} ms, "
+              f"p99 {percentile(latencies, 99)} ms, max {latencies[-1]} ms")
+        print(f"producer: {producer.stderr.strip().splitlines()[-1]}")
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        server.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+// The event contract: generated events are valid and realistic, every broken invariant is named,
+// SNS envelopes and raw bodies unwrap, and the SQLite store books each event id once.
+#include "ecommerce_event.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "event_generator.h"
+#include "record_store.h"
+
+namespace fanout::apps {
+namespace {
+
+namespace json = boost::json;
+
+ConsumerCreatedEvent sample(std::uint64_t seed = 7) {
+  EventGenerator generator(seed);
+  ConsumerCreatedEvent event = generator.next();
+  event.occurred_at = "2026-11-28T01:02:03.456Z";
+  return event;
+}
+
+bool valid_cpf(const std::string& formatted) {
+  std::vector<int> d;
+  for (char c : formatted) {
+    if (std::isdigit(static_cast<unsigned char>(c))) d.push_back(c - '0');
+  }
+  if (d.size() != 11) return false;
+  for (int check = 9; check < 11; ++check) {
+    int sum = 0;
+    for (int i = 0; i < check; ++i) sum += d[i] * (check + 1 - i);
+    if ((sum * 10 % 11) % 10 != d[check]) return false;
+  }
+  return true;
+}
+
+TEST(EventGenerator, ProducesValidRealisticEvents) {
+  EventGenerator generator(42);
+  std::set<std::string> ids;
+  for (int i = 0; i < 500; ++i) {
+    ConsumerCreatedEvent event = generator.next();
+    event.occurred_at = format_timestamp_ms(now_ms());
+    const std::string text = to_json(event);
+    const EventParseResult parsed = parse_event(text);
+    ASSERT_TRUE(parsed.event.has_value()) << parsed.error << "\n" << text;
+    EXPECT_TRUE(ids.insert(event.event_id).second);
+    EXPECT_TRUE(valid_cpf(event.consumer.document_number)) << event.consumer.document_number;
+    EXPECT_TRUE(std::regex_match(event.consumer.document_number, std::regex(R"(\d{3}\.\d{3}\.\d{3}-\d{2})")));
+    EXPECT_TRUE(std::regex_match(event.consumer.address.postal_code, std::regex(R"(\d{5}-\d{3})")));
+    EXPECT_TRUE(std::regex_match(event.consumer.email, std::regex(R"([a-z]+\.[a-z]+\d+@[a-z.]+)")))
+        << event.consumer.email;
+    EXPECT_GE(event.order.items.size(), 1u);
+    EXPECT_LE(event.order.items.size(), 4u);
+    EXPECT_EQ(parsed.event->payment.amount_cents, parsed.event->order.total_cents);
+  }
+}
+
+TEST(EventJson, HasTheVersionedEnvelopeFields) {
+  const json::object object = json::parse(to_json(sample())).as_object();
+  EXPECT_EQ(object.at("event_type").as_string(), "consumer.created");
+  EXPECT_EQ(object.at("event_version").as_string(), "1.0");
+  for (const char* key : {"event_id", "occurred_at", "consumer", "order", "payment"})
+    EXPECT_TRUE(object.contains(key));
+  EXPECT_TRUE(object.at("order").as_object().at("total").is_string());
+}
+
+// Applies a mutation to the JSON and returns the validation error.
+std::string error_after(const std::function<void(json::object&)>& mutate) {
+  json::object object = json::parse(to_json(sample())).as_object();
+  mutate(object);
+  const EventParseResult parsed = parse_event(json::serialize(object));
+  EXPECT_FALSE(parsed.event.has_value());
+  return parsed.error;
+}
+
+TEST(EventValidation, NamesTheBrokenField) {
+  EXPECT_EQ(error_after([](json::object& o) { o["event_type"] = "consumer.deleted"; }),
+            "event_type must be consumer.created");
+  EXPECT_EQ(error_after([](json::object& o) { o["event_version"] = "2.0"; }), "event_version must be 1.x");
+  EXPECT_EQ(error_after([](json::object& o) { o["event_id"] = "not-a-uuid"; }),
+            "event_id must be a lower-case UUID");
+  EXPECT_EQ(error_after([](json::object& o) { o.erase("payment"); }), "payment must be an object");
+  EXPECT_EQ(error_after([](json::object& o) { o["consumer"].as_object()["email"] = "nobody"; }),
+            "consumer.email must be an e-mail address");
+  EXPECT_EQ(error_after([](json::object& o) { o["order"].as_object()["total"] = "0.01"; }),
+            "order.total must equal the sum of quantity x unit_price");
+  EXPECT_EQ(error_after([](json::object& o) { o["order"].as_object()["total"] = 12.5; }),
+            "order.total must be a non-empty string");
+  EXPECT_EQ(error_after([](json::object& o) { o["order"].as_object()["items"] = json::array{}; }),
+            "order.items must be a non-empty array");
+  EXPECT_EQ(error_after([](json::object& o) { o["payment"].as_object()["method"] = "cash"; }),
+            "payment.method must be credit_card, debit_card, pix or boleto");
+  EXPECT_EQ(error_after([](json::object& o) { o["payment"].as_object()["order_id"] = "other"; }),
+            "payment.order_id must equal order.id");
+  EXPECT_EQ(error_after([](json::object& o) { o["occurred_at"] = "yesterday"; }),
+            "occurred_at must be an ISO 8601 UTC timestamp");
+  EXPECT_EQ(parse_event("[1,2]").error, "not a JSON object");
+  EXPECT_EQ(parse_event("{oops").error, "not a JSON object");
+}
+
+TEST(EventValidation, AcceptsMinorVersions) {
+  json::object object = json::parse(to_json(sample())).as_object();
+  object["event_version"] = "1.3";
+  object["new_field"] = "ignored";
+  EXPECT_TRUE(parse_event(json::serialize(object)).event.has_value());
+}
+
+TEST(SqsBody, UnwrapsSnsEnvelopeAndRawDelivery) {
+  const std::string event = to_json(sample());
+  const json::object envelope{{"Type", "Notification"},
+                              {"MessageId", "m"},
+                              {"TopicArn", "arn:aws:sns:us-east-1:000000000000:t"},
+                              {"Message", event},
+                              {"Timestamp", "2026-11-28T01:02:03.456Z"}};
+  UnwrapResult wrapped = unwrap_sqs_body(json::serialize(envelope));
+  EXPECT_TRUE(wrapped.from_envelope);
+  EXPECT_EQ(wrapped.message, event);
+  UnwrapResult raw = unwrap_sqs_body(event);
+  EXPECT_FALSE(raw.from_envelope);
+  EXPECT_EQ(raw.message, event);
+
+  json::object confirmation = envelope;
+  confirmation["Type"] = "SubscriptionConfirmation";
+  EXPECT_NE(unwrap_sqs_body(json::serialize(confirmation)).error, "");
+  json::object no_message = envelope;
+  no_message.erase("Message");
+  EXPECT_EQ(unwrap_sqs_body(json::serialize(no_message)).error, "SNS envelope without a Message string");
+}
+
+TEST(Money, ParsesOnlyTwoDecimalAmounts) {
+  EXPECT_EQ(parse_money("59.97"), 5997);
+  EXPECT_EQ(parse_money("0.05"), 5);
+  EXPECT_FALSE(parse_money("59.9").has_value());
+  EXPECT_FALSE(parse_money("-1.00").has_value());
+  EXPECT_FALSE(parse_money(".50").has_value());
+  EXPECT_FALSE(parse_money("1e3.00").has_value());
+  EXPECT_EQ(format_money(5997), "59.97");
+  EXPECT_EQ(format_money(5), "0.05");
+}
+
+TEST(Timestamps, RoundTrip) {
+  EXPECT_EQ(format_timestamp_ms(1795827723456), "2026-11-28T01:02:03.456Z");
+  EXPECT_EQ(parse_timestamp_ms("2026-11-28T01:02:03.456Z"), 1795827723456);
+  EXPECT_EQ(parse_timestamp_ms("2026-11-28T01:02:03Z"), 1795827723000);
+  EXPECT_FALSE(parse_timestamp_ms("2026-11-28 01:02:03Z").has_value());
+  EXPECT_FALSE(parse_timestamp_ms("2026-13-28T01:02:03Z").has_value());
+}
+
+class RecordStoreTest : public ::testing::TestWithParam<ServiceKind> {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() / ("fanout-store-" + std::to_string(::getpid()) + "-" +
+                                                      std::to_string(static_cast<int>(GetParam())) + ".db");
+    std::filesystem::remove(path_);
+  }
+  void TearDown() override {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+  }
+  std::filesystem::path path_;
+};
+
+TEST_P(RecordStoreTest, BooksEachEventIdOnce) {
+  std::vector<ConsumerCreatedEvent> batch;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) batch.push_back(sample(seed));
+  {
+    RecordStore store(path_.string(), GetParam(), true);
+    auto first = store.record(batch);
+    EXPECT_EQ(first.recorded, 10);
+    EXPECT_EQ(first.duplicates, 0);
+    std::vector<ConsumerCreatedEvent> again{batch[3], batch[7], sample(99)};
+    auto second = store.record(again);
+    EXPECT_EQ(second.recorded, 1);
+    EXPECT_EQ(second.duplicates, 2);
+    EXPECT_EQ(store.count(), 11);
+  }
+  RecordStore reopened(path_.string(), GetParam(), false);  // durable across reopen
+  EXPECT_EQ(reopened.count(), 11);
+}
+
+INSTANTIATE_TEST_SUITE_P(Services, RecordStoreTest,
+                         ::testing::Values(ServiceKind::orders, ServiceKind::payments));
+
+}  // namespace
+}  // namespace fanout::apps
