@@ -59,6 +59,20 @@ def inline_to_named(shape, shapes):
     return out
 
 
+# Constraints AWS has relaxed since botocore 1.29 was released (checked against today's API
+# reference): service → shape → members to override.
+CURRENT_CONSTRAINTS = {
+    # Firehose accepts zero buffering (IntervalInSeconds 0-900) since December 2023.
+    "firehose": {"IntervalInSeconds": {"min": 0}},
+}
+
+
+def apply_current_constraints(name, model):
+    for shape, overrides in CURRENT_CONSTRAINTS.get(name, {}).items():
+        if shape in model["shapes"]:
+            model["shapes"][shape].update(overrides)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit("usage: embed_models.py OUT.cc name=botocore.json[+newer.min.json] ...")
@@ -77,6 +91,7 @@ def main():
             for key in ("awsQueryCompatible", "jsonVersion", "targetPrefix", "protocols"):
                 if key in newer["metadata"]:
                     model["metadata"][key] = newer["metadata"][key]
+        apply_current_constraints(name, model)
         text = json.dumps(strip(model), separators=(",", ":"))  # member order is wire order
         parts.append((name, text))
 

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "server/gateway.h"
+#include "services/firehose/firehose_engine.h"
+#include "services/firehose/remote_s3_destination.h"
+#include "services/firehose/sns_firehose_sink.h"
 #include "services/sns/sns_engine.h"
 #include "services/sqs/sqs_engine.h"
 
@@ -12,11 +15,20 @@ ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string regi
     : store_(store), clock_(clock), region_(std::move(region)) {
   sqs_ = std::make_unique<sqs::SqsEngine>(store_, clock_, timers_);
   sns_ = std::make_unique<sns::SnsEngine>(store_, clock_, timers_, *sqs_);
+  firehose_ = std::make_unique<firehose::FirehoseEngine>(store_, clock_, timers_, region_);
+  // Buckets on other S3-compatible servers (FANOUT_FIREHOSE_S3_ENDPOINTS, see remote_s3_destination.h).
+  for (auto& [bucket, endpoint] : firehose::remote_endpoints_from_environment()) {
+    firehose_->add_remote_destination(bucket, std::make_shared<firehose::RemoteS3Destination>(endpoint));
+  }
+  firehose_sink_ = std::make_unique<firehose::SnsFirehoseSink>(*firehose_);
+  sns_->set_firehose_sink(firehose_sink_.get());
 }
 
 ServiceSet::~ServiceSet() {
   stop();
   sns_.reset();  // before the SQS engine it delivers into
+  firehose_sink_.reset();
+  firehose_.reset();  // before the S3 engine it writes into
   sqs_.reset();
 }
 
@@ -24,12 +36,14 @@ std::vector<std::string> ServiceSet::column_families() {
   std::vector<std::string> families;
   for (auto& cf : sqs::SqsEngine::column_families()) families.push_back(cf);
   for (auto& cf : sns::SnsEngine::column_families()) families.push_back(cf);
+  for (auto& cf : firehose::FirehoseEngine::column_families()) families.push_back(cf);
   return families;
 }
 
 void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());
   gateway.register_engine("sns", sns_.get());
+  gateway.register_engine("firehose", firehose_.get());
   gateway.serve_static(std::string(sns::SnsEngine::kSigningCertPath), "application/x-pem-file",
                        [this] { return sns_->signing_cert_pem(); });
   // Subscribers confirm and unsubscribe by following plain links, as on AWS.
@@ -37,14 +51,19 @@ void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.allow_unauthenticated("sns", "Unsubscribe");
   gateway.on_reset([this] {
     sns_->reset();
+    firehose_->reset();
     sqs_->reset();
-    if (auto status = store_.wipe(); !status.ok) spdlog::error("reset: store wipe failed: {}", status.message);
+    if (auto status = store_.wipe(); !status.ok)
+      spdlog::error("reset: store wipe failed: {}", status.message);
   });
-  gateway.on_metrics([this] { return sqs_->prometheus_metrics() + sns_->prometheus_metrics(); });
+  gateway.on_metrics([this] {
+    return sqs_->prometheus_metrics() + sns_->prometheus_metrics() + firehose_->prometheus_metrics();
+  });
 }
 
 void ServiceSet::stop() {
   if (sns_) sns_->stop();
+  if (firehose_) firehose_->stop();
   if (sqs_) sqs_->stop();
 }
 

@@ -19,6 +19,11 @@ class SqsEngine;
 namespace fanout::services::sns {
 class SnsEngine;
 }
+namespace fanout::services::firehose {
+class FirehoseEngine;
+class ObjectDestination;
+class SnsFirehoseSink;
+}  // namespace fanout::services::firehose
 
 namespace fanout::services {
 
@@ -36,6 +41,7 @@ class ServiceSet {
 
   sqs::SqsEngine& sqs() { return *sqs_; }
   sns::SnsEngine& sns() { return *sns_; }
+  firehose::FirehoseEngine& firehose() { return *firehose_; }
 
  private:
   store::Store& store_;
@@ -44,6 +50,9 @@ class ServiceSet {
   TimerQueue timers_;
   std::unique_ptr<sqs::SqsEngine> sqs_;
   std::unique_ptr<sns::SnsEngine> sns_;  // after sqs_: it delivers into it
+  std::unique_ptr<firehose::FirehoseEngine> firehose_;
+  std::unique_ptr<firehose::SnsFirehoseSink> firehose_sink_;        // SNS → Firehose
+  std::unique_ptr<firehose::ObjectDestination> firehose_local_s3_;  // Firehose → this server's S3
 };
 
 }  // namespace fanout::services

@@ -267,6 +267,7 @@ void FirehoseEngine::update_destination(const Context& context, const Input& inp
     stream->compiled = compile(std::move(updated));
   }
   save_config(stream, std::move(done));
+  on_timer(stream);  // new buffering hints apply to what is already buffered
 }
 
 void FirehoseEngine::tag_delivery_stream(const Context& context, const Input& input, Completion& done) {
