@@ -251,6 +251,10 @@ int run(Options options) {
   client::ConfigSources sources;
   sources.dot_env = dot_env ? &*dot_env : nullptr;
   sources.region_fallback = client::region_from_arn_or_url(options.queue_url);
+  // A queue URL on an endpoint override (fanoutd) names no region; the .env's topic ARN does.
+  if (sources.region_fallback.empty() && dot_env && dot_env->get("ARN")) {
+    sources.region_fallback = client::region_from_arn_or_url(*dot_env->get("ARN"));
+  }
   const client::ClientConfig config = client::load_client_config(sources);
 
   RecordStore store(options.db_path, kind, !options.synchronous_normal);

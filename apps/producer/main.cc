@@ -121,7 +121,7 @@ class Publisher {
       if (!first_try) stats_.republished += static_cast<std::int64_t>(events.size());
       first_try = false;
       try {
-        events = publish(std::move(events));
+        events = publish(events);
         if (!events.empty()) ++failures;
       } catch (const std::exception& e) {
         stats_.errors += static_cast<std::int64_t>(events.size());
@@ -133,7 +133,8 @@ class Publisher {
   }
 
   // Returns the events that were not accepted.
-  std::vector<ConsumerCreatedEvent> publish(std::vector<ConsumerCreatedEvent> events) {
+  // `events` survives a throw intact, so the caller can send it again.
+  std::vector<ConsumerCreatedEvent> publish(std::vector<ConsumerCreatedEvent>& events) {
     // Stamped at the first attempt: latency is measured from when the event was first published.
     const std::string stamp = format_timestamp_ms(now_ms());
     for (auto& event : events) {
@@ -158,7 +159,7 @@ class Publisher {
         log_line("event rejected (" + failure.code + "): " + failure.message);
         continue;
       }
-      rejected.push_back(std::move(events.at(std::stoul(failure.id))));
+      rejected.push_back(events.at(std::stoul(failure.id)));
     }
     return rejected;
   }
