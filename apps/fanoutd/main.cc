@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     gateway_options.allow_reset = config.allow_reset_flag || server::all_listeners_loopback(config);
     server::Gateway gateway(accounts, clock, gateway_options);
 
-    services::ServiceSet services(*store, clock, config.region);
+    services::ServiceSet services(*store, clock, config.region, config.data_dir);
     services.register_with(gateway);
 
     net::HttpServer http(config.server, gateway);

@@ -110,6 +110,9 @@ struct VerifyOptions {
   std::int64_t now_seconds = 0;
   bool check_time = true;      // the 15-minute skew rule and presign expiry
   bool normalize_path = true;  // false for S3
+  // false when the body was not buffered (S3 uploads stream to a file): the caller compares
+  // x-amz-content-sha256 with the digest it computed while the body streamed.
+  bool check_payload_hash = true;
 };
 
 // Checks the signature of a parsed request against the secret. nullopt when it verifies.

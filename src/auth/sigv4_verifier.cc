@@ -176,7 +176,9 @@ std::optional<AuthError> verify_request(const HttpRequest& request, const Parsed
   if (!matched) return error(AuthFailure::signature_mismatch, mismatch_message(auth));
 
   // The signature covers the declared hash; this ties the body to it.
-  if (const std::string* declared = detail::find_header(request.headers, "x-amz-content-sha256")) {
+  const std::string* declared =
+      options.check_payload_hash ? detail::find_header(request.headers, "x-amz-content-sha256") : nullptr;
+  if (declared) {
     const std::string value = detail::canonical_header_value(*declared);
     if (detail::is_sha256_hex(value) &&
         !crypto::constant_time_equals(detail::to_lower(value), crypto::hex(crypto::sha256(request.body)))) {

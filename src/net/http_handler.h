@@ -5,7 +5,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <type_traits>
+
+#include "net/file_range_body.h"
 
 namespace fanout::net {
 
@@ -19,8 +23,39 @@ struct Peer {
   bool tls = false;
 };
 
-// Sends the response for one request; callable from any thread, exactly once.
-using Respond = std::function<void(Response)>;
+// A response whose body is a byte range of a file (S3 GetObject).
+using FileResponse = http::response<FileRangeBody>;
+
+// Sends the response for one request; callable from any thread, exactly once, with either an
+// in-memory response or (where the server supports it) a file range.
+class Respond {
+ public:
+  Respond() = default;
+  template <class F, class = std::enable_if_t<std::is_invocable_v<F&, Response&&> &&
+                                              !std::is_same_v<std::decay_t<F>, Respond>>>
+  Respond(F send) : send_(std::move(send)) {}  // NOLINT: implicit, as the std::function it replaces
+  Respond(std::function<void(Response)> send, std::function<void(FileResponse)> send_file)
+      : send_(std::move(send)), send_file_(std::move(send_file)) {}
+
+  void operator()(Response response) const { send_(std::move(response)); }
+  void operator()(FileResponse response) const { send_file_(std::move(response)); }
+  bool can_send_file() const { return static_cast<bool>(send_file_); }
+  explicit operator bool() const { return static_cast<bool>(send_); }
+
+ private:
+  std::function<void(Response)> send_;
+  std::function<void(FileResponse)> send_file_;
+};
+
+// Receives a request body as it arrives instead of the server buffering it in a string (large
+// S3 uploads). Called on the connection's thread, in order; must not block for long.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // A sink that cannot use the data (bad framing, disk full) records why and ignores the rest;
+  // the handler answers with the error once the body is complete.
+  virtual void write(const char* data, std::size_t size) = 0;
+};
 
 class HttpHandler {
  public:
@@ -28,6 +63,12 @@ class HttpHandler {
   // The largest body this request may carry, decided from its header (limits are per service).
   virtual std::uint64_t body_limit(const RequestHeader& header) const = 0;
   virtual void handle(Request request, const Peer& peer, Respond respond) = 0;
+  // A sink for this request's body, or null to buffer it into Request::body() (the default).
+  virtual std::shared_ptr<BodySink> body_sink(const RequestHeader& header) { return nullptr; }
+  // Called instead of handle() when body_sink() returned a sink, once the whole body went
+  // into it; request.body() is empty.
+  virtual void handle_streamed(Request request, std::shared_ptr<BodySink> sink, const Peer& peer,
+                               Respond respond) {}
 };
 
 }  // namespace fanout::net

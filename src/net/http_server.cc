@@ -92,6 +92,32 @@ struct HttpServer::Impl {
 
 namespace {
 
+// The body type of a streamed request: every buffer goes to the handler's sink as it arrives.
+struct SinkBody {
+  using value_type = std::shared_ptr<BodySink>;
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>&, value_type& body) : sink_(body) {}
+    void init(const boost::optional<std::uint64_t>&, beast::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      std::size_t n = 0;
+      for (auto buffer : beast::buffers_range_ref(buffers)) {
+        sink_->write(static_cast<const char*>(buffer.data()), buffer.size());
+        n += buffer.size();
+      }
+      ec = {};
+      return n;
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& sink_;
+  };
+};
+
 // One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
@@ -151,9 +177,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // Receiving the rest of the request has its own deadline, so a slow body cannot hold
     // the connection forever.
     beast::get_lowest_layer(stream_).expires_after(server_.options.body_timeout);
-    auto expect = header[http::field::expect];
-    if (beast::iequals(expect, "100-continue")) {
-      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, header.version());
+    const bool expect_continue = beast::iequals(header[http::field::expect], "100-continue");
+    const unsigned version = header.version();
+    if (auto sink = server_.handler.body_sink(header)) {
+      // From here on the body goes to the sink, not into a string.
+      sink_parser_.emplace(std::move(*parser_), std::move(sink));
+      sink_parser_->body_limit(limit);
+      parser_.reset();
+    }
+    if (expect_continue) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version);
       http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
         if (ec) return self->close();
         self->read_body();
@@ -164,10 +197,41 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void read_body() {
+    if (sink_parser_) {
+      http::async_read(stream_, buffer_, *sink_parser_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return self->fail_read(ec);
+                         self->dispatch_streamed();
+                       });
+      return;
+    }
     http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->fail_read(ec);
       self->dispatch();
     });
+  }
+
+  Respond make_respond() {
+    auto self = this->shared_from_this();
+    // The handler may answer on any thread; hop back onto this connection's strand.
+    return Respond(
+        [self](Response response) {
+          asio::post(self->stream_.get_executor(),
+                     [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+        },
+        [self](FileResponse response) {
+          asio::post(self->stream_.get_executor(),
+                     [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+        });
+  }
+
+  void dispatch_streamed() {
+    auto message = sink_parser_->release();
+    sink_parser_.reset();
+    auto sink = std::move(message.body());
+    Request request(std::move(message.base()));
+    keep_alive_ = request.keep_alive();
+    server_.handler.handle_streamed(std::move(request), std::move(sink), peer_, make_respond());
   }
 
   void fail_read(beast::error_code ec) {
@@ -199,19 +263,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void dispatch() {
     Request request = parser_->release();
     keep_alive_ = request.keep_alive();
-    auto self = this->shared_from_this();
-    // The handler may answer on any thread; hop back onto this connection's strand.
-    Respond respond = [self](Response response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
-    };
-    server_.handler.handle(std::move(request), peer_, std::move(respond));
+    server_.handler.handle(std::move(request), peer_, make_respond());
   }
 
-  void write(Response response, bool close_after) {
+  template <class Message>
+  void write(Message response, bool close_after) {
     bool close = close_after || !keep_alive_ || stop_requested_ || server_.stopping;
     response.keep_alive(!close);
-    auto res = std::make_shared<Response>(std::move(response));
+    auto res = std::make_shared<Message>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
       self->busy_ = false;
@@ -235,6 +294,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Peer peer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<SinkBody>> sink_parser_;
   bool first_ = true;
   bool busy_ = false;
   bool keep_alive_ = true;

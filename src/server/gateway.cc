@@ -110,7 +110,24 @@ void Gateway::register_engine(const std::string& service, protocol::ServiceEngin
   engines_[service] = engine;
 }
 
+RestService* Gateway::streaming_service(const net::RequestHeader& header) const {
+  if (header.method() != http::verb::put || !header["X-Amz-Target"].empty()) return nullptr;
+  auto service = scope_service_of(header);
+  if (!service.empty() && service != "s3") return nullptr;
+  auto it = rest_services_.find(std::string_view("s3"));
+  return it == rest_services_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<net::BodySink> Gateway::body_sink(const net::RequestHeader& header) {
+  auto* rest = streaming_service(header);
+  return rest ? rest->body_sink(header) : nullptr;
+}
+
 std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
+  if (auto* rest = streaming_service(header)) {
+    // Only object uploads stream; the S3 front end decides which PUTs those are.
+    if (auto sink = const_cast<RestService*>(rest)->body_sink(header)) return options_.s3_streamed_body_limit;
+  }
   auto target = header["X-Amz-Target"];
   if (target.starts_with("AmazonSQS.")) return options_.sqs_body_limit;
   if (target.starts_with("Firehose_")) return options_.firehose_body_limit;
@@ -165,6 +182,16 @@ bool Gateway::handle_operational(const net::Request& request, const net::Peer& p
 }
 
 void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond respond) {
+  handle_request(std::move(request), nullptr, peer, std::move(respond));
+}
+
+void Gateway::handle_streamed(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
+                              net::Respond respond) {
+  handle_request(std::move(request), std::move(sink), peer, std::move(respond));
+}
+
+void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
+                             net::Respond respond) {
   const auto started = std::chrono::steady_clock::now();
   const std::string request_id = crypto::uuid_v4();
   const unsigned version = request.version();
@@ -198,6 +225,7 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
   context.scheme = peer.tls ? "https" : "http";
   context.path = std::string(path);
 
+  std::optional<VerifiedSignature> verified;
   if (parsed.error && parsed.error->failure != auth::AuthFailure::missing) {
     return fail(auth_error(route.service, route.protocol, *parsed.error), route.operation);
   }
@@ -232,10 +260,17 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
       auth::VerifyOptions verify;
       verify.now_seconds = clock_.now_ms() / 1000;
       verify.normalize_path = route.service != "s3";
+      verify.check_payload_hash = sink == nullptr;
       auth_request.body = std::move(request.body());
       auto failure = auth::verify_request(auth_request, *parsed.auth, *account->secret, verify);
       request.body() = std::move(auth_request.body);
       if (failure) return fail(auth_error(route.service, route.protocol, *failure), route.operation);
+      if (route.service == "s3") {
+        const auto& sc = parsed.auth->scope;
+        verified = server::VerifiedSignature{
+            parsed.auth->signature, parsed.auth->amz_date, sc.date + "/" + sc.region + "/" + sc.service + "/aws4_request",
+            auth::derive_signing_key(*account->secret, sc.date, sc.region, sc.service)};
+      }
     }
     context.account_id = account->account_id;
     context.access_key_id = scope.access_key_id;
@@ -256,10 +291,16 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
   };
   if (route.service.empty()) return unknown_operation();
   if (route.service == "s3") {
-    // The S3 REST front end is not built yet (issue #5): S3's own answer for that.
-    return fail(ServiceError::make("NotImplemented",
-                                   "A header you provided implies functionality that is not implemented", 501),
-                "");
+    auto rest = rest_services_.find(std::string_view("s3"));
+    if (rest == rest_services_.end()) {
+      return fail(ServiceError::make("NotImplemented",
+                                     "A header you provided implies functionality that is not implemented", 501),
+                  "");
+    }
+    context.wire_protocol = "rest-xml";
+    RestCall call{std::move(context), std::move(request), std::move(sink), std::move(verified),
+                  parsed.auth && parsed.auth->presigned, std::move(respond), started};
+    return rest->second->handle(std::move(call));
   }
 
   const auto& model = protocol::ServiceModel::embedded(route.service);

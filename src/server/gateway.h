@@ -15,6 +15,7 @@
 #include "protocol/operation.h"
 #include "server/accounts.h"
 #include "server/metrics.h"
+#include "server/rest_service.h"
 
 namespace fanout::server {
 
@@ -26,7 +27,10 @@ struct GatewayOptions {
   std::uint64_t sns_body_limit = 8ull << 20;  // 1 MiB messages URL-encoded in a batch
   std::uint64_t firehose_body_limit = 8ull << 20;
   std::uint64_t cloudformation_body_limit = 2ull << 20;
-  std::uint64_t s3_body_limit = 64ull << 20;
+  std::uint64_t s3_body_limit = 64ull << 20;  // S3 bodies buffered in memory (XML documents)
+  // S3 bodies streamed to disk (PutObject/UploadPart): AWS's 5 GiB single-PUT maximum plus room
+  // for aws-chunked framing.
+  std::uint64_t s3_streamed_body_limit = (5ull << 30) + (64ull << 20);
 };
 
 class Gateway final : public net::HttpHandler {
@@ -34,6 +38,8 @@ class Gateway final : public net::HttpHandler {
   Gateway(const AccountRegistry& accounts, const Clock& clock, GatewayOptions options);
 
   void register_engine(const std::string& service, protocol::ServiceEngine* engine);
+  // S3's REST front end (authenticated here, then handed the whole request).
+  void register_rest_service(const std::string& service, RestService* rest) { rest_services_[service] = rest; }
   // Runs on POST /_fanout/reset: wipe every engine's state.
   void on_reset(std::function<void()> hook) { reset_hook_ = std::move(hook); }
   // A fixed document served unauthenticated on GET (e.g. SNS's signing certificate).
@@ -47,10 +53,17 @@ class Gateway final : public net::HttpHandler {
 
   std::uint64_t body_limit(const net::RequestHeader& header) const override;
   void handle(net::Request request, const net::Peer& peer, net::Respond respond) override;
+  std::shared_ptr<net::BodySink> body_sink(const net::RequestHeader& header) override;
+  void handle_streamed(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
+                       net::Respond respond) override;
 
   Metrics& metrics() { return metrics_; }
 
  private:
+  void handle_request(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
+                      net::Respond respond);
+  // The REST service a header is for when its body may stream (S3 PUTs), else null.
+  RestService* streaming_service(const net::RequestHeader& header) const;
   bool handle_operational(const net::Request& request, const net::Peer& peer, const std::string& request_id,
                           net::Respond& respond);
 
@@ -58,6 +71,7 @@ class Gateway final : public net::HttpHandler {
   const Clock& clock_;
   GatewayOptions options_;
   std::map<std::string, protocol::ServiceEngine*, std::less<>> engines_;
+  std::map<std::string, RestService*, std::less<>> rest_services_;
   struct StaticDocument {
     std::string content_type;
     std::function<std::string()> body;

@@ -6,15 +6,20 @@
 #include "services/firehose/firehose_engine.h"
 #include "services/firehose/remote_s3_destination.h"
 #include "services/firehose/sns_firehose_sink.h"
+#include "services/s3/s3_engine.h"
+#include "services/s3/s3_frontend.h"
 #include "services/sns/sns_engine.h"
 #include "services/sqs/sqs_engine.h"
 
 namespace fanout::services {
 
-ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string region)
+ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string region, std::string data_dir)
     : store_(store), clock_(clock), region_(std::move(region)) {
   sqs_ = std::make_unique<sqs::SqsEngine>(store_, clock_, timers_);
   sns_ = std::make_unique<sns::SnsEngine>(store_, clock_, timers_, *sqs_);
+  // Object files are fsynced only when the store is: a relaxed or in-memory store promises less.
+  s3_ = std::make_unique<s3::S3Engine>(store_, clock_, std::move(data_dir), region_,
+                                       store_.durability() == store::Durability::fsync);
   firehose_ = std::make_unique<firehose::FirehoseEngine>(store_, clock_, timers_, region_);
   // Buckets on other S3-compatible servers (FANOUT_FIREHOSE_S3_ENDPOINTS, see remote_s3_destination.h).
   for (auto& [bucket, endpoint] : firehose::remote_endpoints_from_environment()) {
@@ -30,6 +35,8 @@ ServiceSet::~ServiceSet() {
   firehose_sink_.reset();
   firehose_.reset();  // before the S3 engine it writes into
   sqs_.reset();
+  s3_frontend_.reset();
+  s3_.reset();
 }
 
 std::vector<std::string> ServiceSet::column_families() {
@@ -37,6 +44,7 @@ std::vector<std::string> ServiceSet::column_families() {
   for (auto& cf : sqs::SqsEngine::column_families()) families.push_back(cf);
   for (auto& cf : sns::SnsEngine::column_families()) families.push_back(cf);
   for (auto& cf : firehose::FirehoseEngine::column_families()) families.push_back(cf);
+  for (auto& cf : s3::S3Engine::column_families()) families.push_back(cf);
   return families;
 }
 
@@ -44,6 +52,8 @@ void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());
   gateway.register_engine("sns", sns_.get());
   gateway.register_engine("firehose", firehose_.get());
+  s3_frontend_ = std::make_unique<s3::S3Frontend>(*s3_, &gateway.metrics());
+  gateway.register_rest_service("s3", s3_frontend_.get());
   gateway.serve_static(std::string(sns::SnsEngine::kSigningCertPath), "application/x-pem-file",
                        [this] { return sns_->signing_cert_pem(); });
   // Subscribers confirm and unsubscribe by following plain links, as on AWS.
@@ -53,11 +63,13 @@ void ServiceSet::register_with(server::Gateway& gateway) {
     sns_->reset();
     firehose_->reset();
     sqs_->reset();
+    s3_->reset();
     if (auto status = store_.wipe(); !status.ok)
       spdlog::error("reset: store wipe failed: {}", status.message);
   });
   gateway.on_metrics([this] {
-    return sqs_->prometheus_metrics() + sns_->prometheus_metrics() + firehose_->prometheus_metrics();
+    return sqs_->prometheus_metrics() + sns_->prometheus_metrics() + firehose_->prometheus_metrics() +
+           s3_->prometheus_metrics();
   });
 }
 
@@ -65,6 +77,7 @@ void ServiceSet::stop() {
   if (sns_) sns_->stop();
   if (firehose_) firehose_->stop();
   if (sqs_) sqs_->stop();
+  if (s3_) s3_->stop();
 }
 
 }  // namespace fanout::services

@@ -24,12 +24,18 @@ class FirehoseEngine;
 class ObjectDestination;
 class SnsFirehoseSink;
 }  // namespace fanout::services::firehose
+namespace fanout::services::s3 {
+class S3Engine;
+class S3Frontend;
+}  // namespace fanout::services::s3
 
 namespace fanout::services {
 
 class ServiceSet {
  public:
-  ServiceSet(store::Store& store, const Clock& clock, std::string region);
+  // data_dir: where S3 keeps object files (<data_dir>/s3).
+  ServiceSet(store::Store& store, const Clock& clock, std::string region,
+             std::string data_dir = ".fanout-data");
   ~ServiceSet();
 
   // Every column family any engine uses, for opening the store.
@@ -42,6 +48,7 @@ class ServiceSet {
   sqs::SqsEngine& sqs() { return *sqs_; }
   sns::SnsEngine& sns() { return *sns_; }
   firehose::FirehoseEngine& firehose() { return *firehose_; }
+  s3::S3Engine& s3() { return *s3_; }
 
  private:
   store::Store& store_;
@@ -53,6 +60,8 @@ class ServiceSet {
   std::unique_ptr<firehose::FirehoseEngine> firehose_;
   std::unique_ptr<firehose::SnsFirehoseSink> firehose_sink_;        // SNS → Firehose
   std::unique_ptr<firehose::ObjectDestination> firehose_local_s3_;  // Firehose → this server's S3
+  std::unique_ptr<s3::S3Engine> s3_;
+  std::unique_ptr<s3::S3Frontend> s3_frontend_;
 };
 
 }  // namespace fanout::services

@@ -111,11 +111,12 @@ class S3Engine {
   // ---- In-process API (stable) ----
   // Durable (file fsynced + metadata committed) when done is called; done on any thread.
   void put_object(LocalPutObject request, std::function<void(LocalPutResult)> done);
-  std::optional<protocol::ServiceError> create_bucket(const std::string& account_id, const std::string& bucket,
-                                                      const std::string& region);
+  std::optional<protocol::ServiceError> create_bucket(const std::string& account_id,
+                                                      const std::string& bucket, const std::string& region);
   std::optional<protocol::ServiceError> delete_bucket(const std::string& account_id,
                                                       const std::string& bucket);  // BucketNotEmpty etc.
-  std::optional<protocol::ServiceError> put_bucket_policy(const std::string& account_id, const std::string& bucket,
+  std::optional<protocol::ServiceError> put_bucket_policy(const std::string& account_id,
+                                                          const std::string& bucket,
                                                           const std::string& policy_json);
   bool bucket_exists(const std::string& account_id, const std::string& bucket) const;
 
@@ -127,25 +128,29 @@ class S3Engine {
 
   std::vector<BucketSummary> list_buckets(const std::string& account_id) const;
   // NoSuchBucket, or AccessDenied (403) when another account owns the name.
-  std::optional<protocol::ServiceError> check_bucket(const std::string& account_id, const std::string& bucket) const;
+  std::optional<protocol::ServiceError> check_bucket(const std::string& account_id,
+                                                     const std::string& bucket) const;
   Outcome<std::string> bucket_region(const std::string& account_id, const std::string& bucket) const;
   Outcome<std::string> get_bucket_policy(const std::string& account_id, const std::string& bucket) const;
-  std::optional<protocol::ServiceError> delete_bucket_policy(const std::string& account_id, const std::string& bucket);
+  std::optional<protocol::ServiceError> delete_bucket_policy(const std::string& account_id,
+                                                             const std::string& bucket);
   Outcome<Tags> get_bucket_tagging(const std::string& account_id, const std::string& bucket) const;
-  std::optional<protocol::ServiceError> put_bucket_tagging(const std::string& account_id, const std::string& bucket,
-                                                           Tags tags);
+  std::optional<protocol::ServiceError> put_bucket_tagging(const std::string& account_id,
+                                                           const std::string& bucket, Tags tags);
 
   // Commits a staged body as bucket/key with the given attributes; done once durable.
-  void put_object(const std::string& account_id, const std::string& bucket, const std::string& key, StagedBody body,
-                  ObjectAttributes attributes, std::function<void(Outcome<ObjectMeta>)> done);
+  void put_object(const std::string& account_id, const std::string& bucket, const std::string& key,
+                  StagedBody body, ObjectAttributes attributes,
+                  std::function<void(Outcome<ObjectMeta>)> done);
   Outcome<ObjectMeta> head_object(const std::string& account_id, const std::string& bucket,
                                   const std::string& key) const;
   // Absolute path of an object's file (open it with O_RDONLY; a concurrent overwrite renames a
   // new file over it, so an open descriptor keeps reading the version it opened).
-  std::string object_file(const std::string& account_id, const std::string& bucket, const ObjectMeta& meta) const;
+  std::string object_file(const std::string& account_id, const std::string& bucket,
+                          const ObjectMeta& meta) const;
   // Deleting a missing key succeeds, as on S3.
-  std::optional<protocol::ServiceError> delete_object(const std::string& account_id, const std::string& bucket,
-                                                      const std::string& key);
+  std::optional<protocol::ServiceError> delete_object(const std::string& account_id,
+                                                      const std::string& bucket, const std::string& key);
   // Copies source into a staged file and commits it; `attributes` is used when replace_metadata
   // is set, otherwise the source's attributes are kept.
   void copy_object(const std::string& account_id, const std::string& src_bucket, const std::string& src_key,
@@ -154,8 +159,9 @@ class S3Engine {
   Outcome<ListResult> list_objects(const std::string& account_id, const std::string& bucket,
                                    const ListQuery& query) const;
 
-  std::optional<protocol::ServiceError> put_object_tagging(const std::string& account_id, const std::string& bucket,
-                                                           const std::string& key, Tags tags);
+  std::optional<protocol::ServiceError> put_object_tagging(const std::string& account_id,
+                                                           const std::string& bucket, const std::string& key,
+                                                           Tags tags);
 
   // ---- Multipart ----
   Outcome<std::string> create_multipart_upload(const std::string& account_id, const std::string& bucket,
@@ -167,13 +173,16 @@ class S3Engine {
   // UploadPartCopy: a byte range (or all) of an existing object as a part.
   void upload_part_copy(const std::string& account_id, const std::string& bucket, const std::string& key,
                         const std::string& upload_id, int part_number, const std::string& src_bucket,
-                        const std::string& src_key, std::optional<std::pair<std::uint64_t, std::uint64_t>> range,
+                        const std::string& src_key,
+                        std::optional<std::pair<std::uint64_t, std::uint64_t>> range,
                         std::function<void(Outcome<PartSummary>)> done);
-  void complete_multipart_upload(const std::string& account_id, const std::string& bucket, const std::string& key,
-                                 const std::string& upload_id, std::vector<CompletedPart> parts,
+  void complete_multipart_upload(const std::string& account_id, const std::string& bucket,
+                                 const std::string& key, const std::string& upload_id,
+                                 std::vector<CompletedPart> parts,
                                  std::function<void(Outcome<ObjectMeta>)> done);
   std::optional<protocol::ServiceError> abort_multipart_upload(const std::string& account_id,
-                                                               const std::string& bucket, const std::string& key,
+                                                               const std::string& bucket,
+                                                               const std::string& key,
                                                                const std::string& upload_id);
   Outcome<std::vector<PartSummary>> list_parts(const std::string& account_id, const std::string& bucket,
                                                const std::string& key, const std::string& upload_id) const;
