@@ -8,7 +8,7 @@ records committed (the later of the two services' recorded_at_ms, taken at the s
 committing transaction), p50/p99.
 
   bench/e2e.py [--build build] [--count 20000] [--rate 20000] [--durability fsync]
-               [--workers 4] [--concurrency 16] [--synchronous-normal]
+               [--workers 4] [--concurrency 16] [--synchronous-normal] [--raw-only]
 """
 import argparse
 import json
@@ -27,11 +27,12 @@ from fanoutd_process import Fanoutd  # noqa: E402
 from conftest import client  # noqa: E402
 
 
-def topology(endpoint, workdir):
+def topology(endpoint, workdir, envelope):
     sns, sqs = client("sns", endpoint), client("sqs", endpoint)
     topic = sns.create_topic(Name="consumers")["TopicArn"]
     urls = {}
-    for service, raw in (("orders", "true"), ("payments", "false")):
+    # The payments subscription delivers the signed SNS envelope unless --raw-only.
+    for service, raw in (("orders", "true"), ("payments", "false" if envelope else "true")):
         dlq = sqs.create_queue(QueueName=f"{service}-dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         url = sqs.create_queue(QueueName=service, Attributes={
@@ -55,6 +56,13 @@ def count(db, table):
         return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU of a process (all threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))]
 
@@ -69,6 +77,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--synchronous-normal", action="store_true")
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--raw-only", action="store_true", help="raw delivery on both queues (no signed envelope)")
     args = parser.parse_args()
 
     build = os.path.abspath(args.build)
@@ -79,7 +88,7 @@ def main():
     server = Fanoutd(durability=args.durability).start()
     procs = []
     try:
-        env_file = topology(server.endpoint, workdir)
+        env_file = topology(server.endpoint, workdir, not args.raw_only)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({"HOME": workdir, "AWS_ENDPOINT_URL": server.endpoint})
         dbs = {}
@@ -92,13 +101,22 @@ def main():
                 env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, f"{service}.log"), "w")))
         time.sleep(0.5)
         started = time.time()
-        producer = subprocess.run(
+        producer = subprocess.Popen(
             [producer_bin, "--env", env_file, "--count", str(args.count), "--rate", str(args.rate),
-             "--concurrency", str(args.concurrency), "--quiet"], env=env, capture_output=True, text=True,
-            timeout=args.timeout)
+             "--concurrency", str(args.concurrency), "--quiet"], env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        # CPU of the producer is read just before it exits (it waits on stdin-less pipes, so poll).
+        producer_cpu = 0.0
+        while producer.poll() is None:
+            try:
+                producer_cpu = cpu_seconds(producer.pid)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        producer.stderr_text = producer.stderr.read()
         publish_seconds = time.time() - started
         if producer.returncode != 0:
-            sys.exit(f"producer failed: {producer.stderr}")
+            sys.exit(f"producer failed: {producer.stderr_text}")
         deadline = time.time() + args.timeout
         while time.time() < deadline:
             if count(dbs["orders"], "orders") >= args.count and count(dbs["payments"], "payments") >= args.count:
@@ -106,6 +124,8 @@ def main():
             time.sleep(0.2)
         else:
             sys.exit(f"timed out: orders {count(dbs['orders'], 'orders')}, payments {count(dbs['payments'], 'payments')}")
+        cpu = {"fanoutd": cpu_seconds(server.proc.pid), "producer": producer_cpu,
+               "orders": cpu_seconds(procs[0].pid), "payments": cpu_seconds(procs[1].pid)}
         with sqlite3.connect(dbs["orders"]) as conn:
             conn.execute("ATTACH DATABASE ? AS p", (dbs["payments"],))
             rows = conn.execute("SELECT o.occurred_at_ms, max(o.recorded_at_ms, y.recorded_at_ms) "
@@ -121,7 +141,11 @@ def main():
               f"{rate / 10000:.2f}")
         print(f"latency publish -> both committed: p50 {percentile(latencies, 50)} ms, "
               f"p99 {percentile(latencies, 99)} ms, max {latencies[-1]} ms")
-        print(f"producer: {producer.stderr.strip().splitlines()[-1]}")
+        print(f"producer: {producer.stderr_text.strip().splitlines()[-1]}")
+        print("CPU per event (us): " + ", ".join(f"{name} {seconds / len(rows) * 1e6:.0f}" for name, seconds in cpu.items())
+              + f"; total {sum(cpu.values()) / len(rows) * 1e6:.0f} us/event -> "
+              f"{len(rows) / sum(cpu.values()):.0f} events/s per fully used core")
+        print(f"load average during the run: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
