@@ -1,4 +1,5 @@
 // PutRecord / PutRecordBatch and puts from other engines: one durable store batch per call.
+#include <array>
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
@@ -29,6 +30,43 @@ std::string partition_for(const FirehoseEngine::Stream::Compiled& compiled, std:
   const std::string_view why = ec || !parsed.is_object() ? kNotJson : kNoKey;
   return std::string(1, kErrorPartitionMark) + "partitioning-failed" + std::string(1, kErrorPartitionMark) +
          std::string(why);
+}
+
+// Base64 the gateway has already checked against the model (canonical, blob length limits):
+// decoded straight into a sized buffer, the hot loop of PutRecordBatch. nullopt for bytes that
+// are not base64 all the same, since engines may be called without the gateway.
+std::optional<std::string> decode_data(std::string_view text) {
+  static const auto table = [] {
+    std::array<std::int8_t, 256> t{};
+    t.fill(-1);
+    const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+      t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+    return t;
+  }();
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') pad = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
+  std::string out(text.size() / 4 * 3 - pad, '\0');
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    std::uint32_t n = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const unsigned char c = static_cast<unsigned char>(text[i + k]);
+      if (last && k >= 4 - pad) {
+        n <<= 6;
+        continue;
+      }
+      const auto v = table[c];
+      if (v < 0) return std::nullopt;
+      n = (n << 6) | static_cast<std::uint32_t>(v);
+    }
+    out[o++] = static_cast<char>((n >> 16) & 0xff);
+    if (o < out.size()) out[o++] = static_cast<char>((n >> 8) & 0xff);
+    if (o < out.size()) out[o++] = static_cast<char>(n & 0xff);
+  }
+  return out;
 }
 
 }  // namespace
@@ -108,14 +146,17 @@ void FirehoseEngine::put_record(const Context& context, const Input& input, Comp
   auto stream = require_stream(context, input);
   const auto* record = input.if_contains("Record");
   const auto* data = record && record->is_object() ? record->as_object().if_contains("Data") : nullptr;
-  auto bytes = data && data->is_string() ? crypto::base64_decode(data->as_string()) : std::nullopt;
+  auto bytes = data && data->is_string() ? decode_data(data->as_string()) : std::nullopt;
   if (!bytes) throw errors::invalid_argument("Record.Data must be base64-encoded binary data.");
   if (bytes->size() > kMaxRecordBytes) {
     throw errors::invalid_argument("Record size exceeds the limit of 1000 KiB.");
   }
   std::vector<std::string> datas;
   datas.push_back(std::move(*bytes));
-  const bool encrypted = stream->config()->encryption.enabled;
+  const bool encrypted = [&] {
+    std::lock_guard lock(stream->mutex);
+    return stream->config()->encryption.enabled;
+  }();
   append_records(stream, std::move(datas), [done = std::move(done), encrypted](auto result) mutable {
     if (auto* error = std::get_if<protocol::ServiceError>(&result)) {
       done(std::move(*error));
@@ -139,7 +180,7 @@ void FirehoseEngine::put_record_batch(const Context& context, const Input& input
   std::size_t total = 0;
   for (const auto& entry : list->as_array()) {
     const auto* data = entry.is_object() ? entry.as_object().if_contains("Data") : nullptr;
-    auto bytes = data && data->is_string() ? crypto::base64_decode(data->as_string()) : std::nullopt;
+    auto bytes = data && data->is_string() ? decode_data(data->as_string()) : std::nullopt;
     if (!bytes) throw errors::invalid_argument("Record.Data must be base64-encoded binary data.");
     if (bytes->size() > kMaxRecordBytes) {
       throw errors::invalid_argument("Record size exceeds the limit of 1000 KiB.");
@@ -151,7 +192,10 @@ void FirehoseEngine::put_record_batch(const Context& context, const Input& input
     throw errors::invalid_argument("Records size exceeds the limit of 4 MiB for a PutRecordBatch request.");
   }
   const std::size_t count = datas.size();
-  const bool encrypted = stream->config()->encryption.enabled;
+  const bool encrypted = [&] {
+    std::lock_guard lock(stream->mutex);
+    return stream->config()->encryption.enabled;
+  }();
   auto answer = [done = std::move(done), encrypted, count](auto result) mutable {
     json::array responses;
     std::size_t failed = 0;

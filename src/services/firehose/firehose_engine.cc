@@ -131,6 +131,8 @@ void FirehoseEngine::reset() {
       std::lock_guard stream_lock(stream->mutex);
       stream->deleted = true;
       stream->buffers.clear();
+      std::lock_guard work_lock(work_mutex_);
+      jobs_outstanding_ -= stream->queued.size();
       stream->queued.clear();
     }
     streams_.clear();
