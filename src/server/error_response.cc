@@ -50,7 +50,7 @@ void stamp_common_headers(net::Response& response, const std::string& service, c
 }
 
 net::Response error_response(const std::string& service, WireProtocol protocol, const ServiceError& error,
-                             const std::string& request_id, unsigned version) {
+                             const std::string& request_id, unsigned version, const std::string& resource) {
   const auto* model = model_for(service);
   std::string query_code = error.code;
   int status = error.http_status;
@@ -82,6 +82,7 @@ net::Response error_response(const std::string& service, WireProtocol protocol, 
       xml.open("Error");
       xml.element("Code", error.code);
       xml.element("Message", error.message);
+      if (!resource.empty()) xml.element("Resource", resource);
       xml.element("RequestId", request_id);
       xml.element("HostId", request_id);
       xml.close("Error");

@@ -210,7 +210,8 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   auto route = dispatch::route_request(request, scope_service);
 
   auto fail = [&](const ServiceError& error, const std::string& operation) {
-    auto response = error_response(route.service, route.protocol, error, request_id, version);
+    auto response = error_response(route.service, route.protocol, error, request_id, version,
+                                   route.service == "s3" ? std::string(path) : std::string());
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.record(route.service.empty() ? "unknown" : route.service, operation.empty() ? "unknown" : operation,
                     static_cast<int>(response.result_int()), seconds);
