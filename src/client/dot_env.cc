@@ -1,5 +1,6 @@
 #include "client/dot_env.h"
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 

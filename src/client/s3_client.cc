@@ -23,22 +23,32 @@ S3Client::S3Client(const ClientConfig& config)
 S3Client::~S3Client() = default;
 S3Client::S3Client(S3Client&&) noexcept = default;
 
+bool S3Client::path_style(const std::string& bucket) const {
+  // Endpoint overrides take the bucket in the path; so do dotted names on AWS, whose virtual host
+  // would not match the *.s3.amazonaws.com certificate (the SDKs fall back the same way).
+  return caller_->endpoint().custom || bucket.find('.') != std::string::npos;
+}
+
 std::string S3Client::target(const std::string& bucket, const std::string& key) const {
   const std::string encoded_key = key.empty() ? std::string() : uri_encode(key, /*keep_slash=*/true);
-  if (caller_->endpoint().custom) return "/" + bucket + "/" + encoded_key;
+  if (path_style(bucket)) return "/" + bucket + "/" + encoded_key;
   return "/" + encoded_key;
+}
+
+std::string S3Client::virtual_host_bucket(const std::string& bucket) const {
+  return path_style(bucket) ? std::string() : bucket;
 }
 
 S3PutResult S3Client::put_object(const std::string& bucket, const std::string& key, const std::string& body,
                                  const std::string& content_type) {
   auth::HttpRequest request{"PUT", target(bucket, key), {{"Content-Type", content_type}}, body};
-  HttpResponse response = caller_->call(std::move(request), bucket);
+  HttpResponse response = caller_->call(std::move(request), virtual_host_bucket(bucket));
   return {header_or_empty(response, "ETag"), header_or_empty(response, "x-amz-version-id")};
 }
 
 S3Object S3Client::get_object(const std::string& bucket, const std::string& key) {
   auth::HttpRequest request{"GET", target(bucket, key), {}, ""};
-  HttpResponse response = caller_->call(std::move(request), bucket);
+  HttpResponse response = caller_->call(std::move(request), virtual_host_bucket(bucket));
   return {std::move(response.body), header_or_empty(response, "ETag"),
           header_or_empty(response, "Content-Type"), header_or_empty(response, "Last-Modified")};
 }
@@ -49,8 +59,8 @@ S3ListPage S3Client::list_objects_v2(const S3ListRequest& list) {
   if (!list.delimiter.empty()) query += "&delimiter=" + uri_encode(list.delimiter);
   if (!list.continuation_token.empty()) query += "&continuation-token=" + uri_encode(list.continuation_token);
   if (list.max_keys > 0) query += "&max-keys=" + std::to_string(list.max_keys);
-  const std::string path = caller_->endpoint().custom ? "/" + list.bucket : "/";
-  HttpResponse response = caller_->call({"GET", path + query, {}, ""}, list.bucket);
+  const std::string path = path_style(list.bucket) ? "/" + list.bucket : "/";
+  HttpResponse response = caller_->call({"GET", path + query, {}, ""}, virtual_host_bucket(list.bucket));
   pugi::xml_document doc;
   if (!doc.load_buffer(response.body.data(), response.body.size())) {
     throw AwsError("SerializationException", "unparseable ListBucketResult", response.status,

@@ -62,7 +62,9 @@ class S3Client {
   ServiceCaller& caller() { return *caller_; }
 
  private:
+  bool path_style(const std::string& bucket) const;
   std::string target(const std::string& bucket, const std::string& key) const;
+  std::string virtual_host_bucket(const std::string& bucket) const;  // empty: path style
   std::unique_ptr<ServiceCaller> caller_;
 };
 

@@ -135,6 +135,25 @@ TEST(S3Client, ListAllFollowsContinuationTokens) {
             "/bucket?list-type=2&prefix=landing_date%3D2026-11-28%2F&continuation-token=tok%2F1%2B");
 }
 
+TEST(S3Client, AwsEndpointsUseVirtualHostsExceptForDottedBuckets) {
+  ScriptedHttpServer server;
+  server.set_fallback({200, {{"ETag", "\"e\""}}, ""});
+  ClientConfig config = config_for(server.url());
+  // An AWS-style endpoint (no override) on loopback: curl resolves *.localhost to 127.0.0.1.
+  Endpoint aws_like = parse_endpoint_url("http://localhost:" + std::to_string(server.port()));
+  aws_like.custom = false;
+  config.endpoints["s3"] = aws_like;
+  S3Client s3(config);
+  s3.put_object("bucket", "a/b.json", "x");
+  s3.put_object("my.bucket", "a/b.json", "x");
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].header("host"), "bucket.localhost:" + std::to_string(server.port()));
+  EXPECT_EQ(requests[0].target, "/a/b.json");
+  EXPECT_EQ(requests[1].header("host"), "localhost:" + std::to_string(server.port()));
+  EXPECT_EQ(requests[1].target, "/my.bucket/a/b.json");
+}
+
 TEST(S3Client, GetObjectErrorsAreTyped) {
   ScriptedHttpServer server;
   server.push({404,
