@@ -29,6 +29,10 @@ class S3Engine;
 class S3Frontend;
 }  // namespace fanout::services::s3
 
+namespace fanout::services::cloudformation {
+class CloudFormationEngine;
+}
+
 namespace fanout::services {
 
 class ServiceSet {
@@ -47,6 +51,7 @@ class ServiceSet {
 
   sqs::SqsEngine& sqs() { return *sqs_; }
   sns::SnsEngine& sns() { return *sns_; }
+  cloudformation::CloudFormationEngine& cloudformation() { return *cloudformation_; }
   firehose::FirehoseEngine& firehose() { return *firehose_; }
   s3::S3Engine& s3() { return *s3_; }
 
@@ -62,6 +67,8 @@ class ServiceSet {
   std::unique_ptr<firehose::ObjectDestination> firehose_local_s3_;  // Firehose → this server's S3
   std::unique_ptr<s3::S3Engine> s3_;
   std::unique_ptr<s3::S3Frontend> s3_frontend_;
+  // Last: it provisions resources in every other engine.
+  std::unique_ptr<cloudformation::CloudFormationEngine> cloudformation_;
 };
 
 }  // namespace fanout::services
