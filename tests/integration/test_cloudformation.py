@@ -195,3 +195,31 @@ def test_change_set_lifecycle(cfn, unique):
     assert cs["StatusReason"] == ("The submitted information didn't contain changes. "
                                   "Submit different information to create a change set.")
     cfn.delete_stack(StackName=stack)
+
+
+def test_stacks_survive_kill9_and_interrupted_ones_settle(unique):
+    """Stacks and events are durable; a stack caught mid-create by kill -9 rolls back at restart
+    (never stays *_IN_PROGRESS), and its resources are cleaned up."""
+    from fanoutd_process import Fanoutd
+    server = Fanoutd().start()
+    try:
+        cfn, sqs = client("cloudformation", server.endpoint), client("sqs", server.endpoint)
+        done = unique("durable")
+        cfn.create_stack(StackName=done, TemplateBody=QUEUE)
+        assert wait_status(cfn, done) == "CREATE_COMPLETE"
+        events_before = len(cfn.describe_stack_events(StackName=done)["StackEvents"])
+        interrupted = unique("interrupted")
+        body = "Resources:\n" + "".join(f"  Q{i}: {{Type: AWS::SQS::Queue, Properties: {{QueueName: {interrupted}-{i}}}}}\n"
+                                        for i in range(30))
+        interrupted_id = cfn.create_stack(StackName=interrupted, TemplateBody=body)["StackId"]
+        server.kill9()
+        server.start()
+        cfn, sqs = client("cloudformation", server.endpoint), client("sqs", server.endpoint)
+        assert cfn.describe_stacks(StackName=done)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+        assert len(cfn.describe_stack_events(StackName=done)["StackEvents"]) == events_before
+        status = wait_status(cfn, interrupted_id)
+        assert status in ("CREATE_COMPLETE", "ROLLBACK_COMPLETE"), status
+        if status == "ROLLBACK_COMPLETE":
+            assert sqs.list_queues(QueueNamePrefix=interrupted).get("QueueUrls", []) == []
+    finally:
+        server.close()
