@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "server/gateway.h"
+#include "services/cloudformation/cloudformation_engine.h"
+#include "services/cloudformation/s3_bucket_operations.h"
 #include "services/firehose/firehose_engine.h"
 #include "services/firehose/local_s3_destination.h"
 #include "services/firehose/remote_s3_destination.h"
@@ -30,10 +32,19 @@ ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string regi
   sns_->set_firehose_sink(firehose_sink_.get());
   firehose_local_s3_ = std::make_unique<firehose::LocalS3Destination>(*s3_);
   firehose_->set_local_destination(firehose_local_s3_.get());
+  cloudformation_ = std::make_unique<cloudformation::CloudFormationEngine>(
+      store_, clock_, [this](const std::string& service) -> protocol::ServiceEngine* {
+        if (service == "sqs") return sqs_.get();
+        if (service == "sns") return sns_.get();
+        if (service == "firehose") return firehose_.get();
+        return nullptr;
+      });
+  cloudformation_->set_bucket_operations(cloudformation::make_s3_bucket_operations(*s3_));
 }
 
 ServiceSet::~ServiceSet() {
   stop();
+  cloudformation_.reset();  // its worker calls the others
   sns_.reset();  // before the SQS engine it delivers into
   firehose_sink_.reset();
   firehose_.reset();  // before the S3 engine it writes into
@@ -48,6 +59,7 @@ std::vector<std::string> ServiceSet::column_families() {
   for (auto& cf : sns::SnsEngine::column_families()) families.push_back(cf);
   for (auto& cf : firehose::FirehoseEngine::column_families()) families.push_back(cf);
   for (auto& cf : s3::S3Engine::column_families()) families.push_back(cf);
+  for (auto& cf : cloudformation::CloudFormationEngine::column_families()) families.push_back(cf);
   return families;
 }
 
@@ -55,6 +67,7 @@ void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());
   gateway.register_engine("sns", sns_.get());
   gateway.register_engine("firehose", firehose_.get());
+  gateway.register_engine("cloudformation", cloudformation_.get());
   s3_frontend_ = std::make_unique<s3::S3Frontend>(*s3_, &gateway.metrics());
   gateway.register_rest_service("s3", s3_frontend_.get());
   gateway.serve_static(std::string(sns::SnsEngine::kSigningCertPath), "application/x-pem-file",
@@ -63,6 +76,7 @@ void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.allow_unauthenticated("sns", "ConfirmSubscription");
   gateway.allow_unauthenticated("sns", "Unsubscribe");
   gateway.on_reset([this] {
+    cloudformation_->reset();
     sns_->reset();
     firehose_->reset();
     sqs_->reset();
@@ -77,6 +91,7 @@ void ServiceSet::register_with(server::Gateway& gateway) {
 }
 
 void ServiceSet::stop() {
+  if (cloudformation_) cloudformation_->stop();
   if (sns_) sns_->stop();
   if (firehose_) firehose_->stop();
   if (sqs_) sqs_->stop();
