@@ -184,6 +184,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       sink_parser_.emplace(std::move(*parser_), std::move(sink));
       sink_parser_->body_limit(limit);
       parser_.reset();
+      // Beast sizes each socket read by the buffer's free capacity; the few hundred bytes left
+      // from the header would make a 64 MiB upload tens of thousands of tiny reads.
+      buffer_.reserve(kStreamReadBytes);
     }
     if (expect_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version);
@@ -288,6 +291,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     beast::get_lowest_layer(stream_).close();
   }
+
+  static constexpr std::size_t kStreamReadBytes = 256 * 1024;
 
   HttpServer::Impl& server_;
   Stream stream_;

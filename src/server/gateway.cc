@@ -126,7 +126,7 @@ std::shared_ptr<net::BodySink> Gateway::body_sink(const net::RequestHeader& head
 std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
   if (auto* rest = streaming_service(header)) {
     // Only object uploads stream; the S3 front end decides which PUTs those are.
-    if (auto sink = const_cast<RestService*>(rest)->body_sink(header)) return options_.s3_streamed_body_limit;
+    if (rest->streams_body(header)) return options_.s3_streamed_body_limit;
   }
   auto target = header["X-Amz-Target"];
   if (target.starts_with("AmazonSQS.")) return options_.sqs_body_limit;

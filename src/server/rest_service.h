@@ -36,6 +36,8 @@ class RestService {
   virtual ~RestService() = default;
   // A sink for a request's body, or null to have it buffered (small XML bodies).
   virtual std::shared_ptr<net::BodySink> body_sink(const net::RequestHeader& header) = 0;
+  // Whether body_sink() would stream this request (decides its body limit; creates nothing).
+  virtual bool streams_body(const net::RequestHeader& header) const = 0;
   // Answers an error before authentication/dispatch in this service's format.
   virtual void handle(RestCall call) = 0;
 };

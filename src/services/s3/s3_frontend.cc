@@ -230,12 +230,16 @@ void S3Frontend::Call::reply_empty(int status) {
 S3Frontend::S3Frontend(S3Engine& engine, server::Metrics* metrics) : engine_(engine), metrics_(metrics) {}
 S3Frontend::~S3Frontend() = default;
 
+bool S3Frontend::streams_body(const net::RequestHeader& header) const {
+  if (header.method() != http::verb::put) return false;
+  auto parts = auth::detail::split_target(header.target());
+  auto address = resolve_address(header[http::field::host], parts.path);
+  if (address.bucket.empty() || address.key.empty()) return false;
+  return is_upload_target(header.target(), header.count("x-amz-copy-source") > 0);
+}
+
 std::shared_ptr<net::BodySink> S3Frontend::body_sink(const net::RequestHeader& header) {
-  if (header.method() != http::verb::put) return nullptr;
-  auto [path, query] = auth::detail::split_target(header.target());
-  auto address = resolve_address(header[http::field::host], path);
-  if (address.bucket.empty() || address.key.empty()) return nullptr;
-  if (!is_upload_target(header.target(), header.count("x-amz-copy-source") > 0)) return nullptr;
+  if (!streams_body(header)) return nullptr;
   return std::make_shared<UploadSink>(engine_.new_temp_path(), header);
 }
 

@@ -22,6 +22,7 @@ class S3Frontend final : public server::RestService {
 
   // Object uploads (PutObject, UploadPart) stream into a temp file; everything else is buffered.
   std::shared_ptr<net::BodySink> body_sink(const net::RequestHeader& header) override;
+  bool streams_body(const net::RequestHeader& header) const override;
   void handle(server::RestCall call) override;
 
   struct Call;
