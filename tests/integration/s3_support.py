@@ -40,12 +40,12 @@ def signing_key(secret, date, region="us-east-1"):
 
 
 def signed_request(port, method, path, body=b"", headers=None, payload_hash=None, key=KEY, secret=SECRET,
-                   region="us-east-1", chunks=None, tamper_chunk=None):
+                   region="us-east-1", chunks=None, tamper_chunk=None, host=None):
     """Sends one SigV4-signed request. With `chunks` (a list of bytes) the body is sent in
     aws-chunked encoding with STREAMING-AWS4-HMAC-SHA256-PAYLOAD and a signature per chunk."""
     now = datetime.datetime.utcnow()
     amz_date, date = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    host = f"127.0.0.1:{port}"
+    host = host or f"127.0.0.1:{port}"
     headers = dict(headers or {})
     headers["host"] = host
     headers["x-amz-date"] = amz_date

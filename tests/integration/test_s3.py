@@ -348,3 +348,13 @@ def test_reset_wipes_files(unique):
         urllib.request.urlopen(req).read()
         assert s3.list_buckets()["Buckets"] == []
         assert not os.path.exists(bucket_dir(server.data_dir, name, account="000000000000"))
+
+
+def test_virtual_hosted_addressing(server, s3, bucket):
+    port = server.port
+    for host in (f"{bucket}.localhost:{port}", f"{bucket}.s3.localhost.localstack.cloud:{port}"):
+        status, _, body = signed_request(port, "PUT", "/vhost/key.txt", body=b"virtual " + host.encode(), host=host)
+        assert status == 200, body
+        assert s3.get_object(Bucket=bucket, Key="vhost/key.txt")["Body"].read() == b"virtual " + host.encode()
+        status, _, body = signed_request(port, "GET", "/?list-type=2&prefix=vhost%2F", host=host)
+        assert status == 200 and b"<Key>vhost/key.txt</Key>" in body, body
