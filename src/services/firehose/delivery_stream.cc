@@ -122,6 +122,18 @@ S3Destination parse_s3_destination(const json::object& config, bool extended) {
     throw errors::invalid_argument("CompressionFormat " + d.compression + " is not valid.");
   }
   if (extended) {
+    d.file_extension = str_member(config, "FileExtension");
+    if (!d.file_extension.empty()) {
+      const bool valid_chars = std::all_of(d.file_extension.begin(), d.file_extension.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+               std::string_view("!-_.*'()").find(c) != std::string_view::npos;
+      });
+      if (d.file_extension.front() != '.' || !valid_chars) {
+        throw errors::invalid_argument(
+            "FileExtension " + d.file_extension +
+            " is not valid: it must start with a period and use only 0-9, a-z and !-_.*'().");
+      }
+    }
     if (const auto* p = config.if_contains("ProcessingConfiguration"); p && p->is_object())
       parse_processing(p->as_object(), d);
     if (const auto* dp = config.if_contains("DynamicPartitioningConfiguration"); dp && dp->is_object()) {

@@ -22,6 +22,7 @@ struct S3Destination {
   int size_mb = 5;
   int interval_seconds = 300;
   std::string compression = "UNCOMPRESSED";
+  std::string file_extension;  // FileExtension: replaces the compression's extension when set
   bool append_delimiter = false;
   bool dynamic_partitioning = false;
   int partitioning_retry_seconds = 300;

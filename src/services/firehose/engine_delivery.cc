@@ -122,7 +122,9 @@ void FirehoseEngine::deliver(const std::shared_ptr<Stream>& stream, const std::s
   std::string body;
   std::string key;
   const auto keys = partition_keys(job->partition);
-  const std::string extension(compression_extension(destination.compression));
+  const std::string extension = destination.file_extension.empty()
+                                    ? std::string(compression_extension(destination.compression))
+                                    : destination.file_extension;
   ObjectNaming::Object object{config.name, config.version, job->records.front().arrival_ms,
                               &keys,       job->uuid,      extension};
   if (error_output) {

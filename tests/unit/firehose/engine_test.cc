@@ -146,6 +146,22 @@ TEST_F(FirehoseEngineTest, IntervalFlushWritesRecordsInOrderUnderTheReferencePre
   EXPECT_EQ(objects[0].body, "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n");
 }
 
+TEST_F(FirehoseEngineTest, FileExtensionReplacesTheCompressionExtension) {
+  auto config = reference(0);
+  config["CompressionFormat"] = "GZIP";
+  config["FileExtension"] = ".json.gz";
+  create("extension", config);
+  put_batch("extension", {"x"});
+  ASSERT_TRUE(engine_->wait_idle(5000));
+  ASSERT_EQ(destination_.snapshot().size(), 1u);
+  EXPECT_TRUE(destination_.snapshot()[0].key.ends_with(".json.gz")) << destination_.snapshot()[0].key;
+  EXPECT_FALSE(destination_.snapshot()[0].key.ends_with(".gz.json.gz"));
+  config["FileExtension"] = "gz";
+  EXPECT_EQ(error_code("CreateDeliveryStream",
+                       {{"DeliveryStreamName", "badext"}, {"ExtendedS3DestinationConfiguration", config}}),
+            "InvalidArgumentException");
+}
+
 TEST_F(FirehoseEngineTest, SizeHintFlushesWithoutWaitingForTheInterval) {
   create("big", reference(900, 1));
   const std::string record(1000, 'x');
