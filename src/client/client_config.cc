@@ -41,6 +41,12 @@ ClientConfig load_client_config(const ConfigSources& sources) {
       throw ConfigError("max_attempts must be a number >= 1, not '" + *attempts + "'");
   }
 
+  if (auto ca_bundle = env("AWS_CA_BUNDLE")) {
+    config.transport.ca_bundle = *ca_bundle;
+  } else if (auto profile_bundle = profile.get("ca_bundle")) {
+    config.transport.ca_bundle = *profile_bundle;
+  }
+
   ResolvedCredentials credentials = resolve_credentials(env, profile, sources.dot_env);
   config.credentials = std::move(credentials.credentials);
   config.credentials_source = std::move(credentials.source);

@@ -36,7 +36,8 @@ struct ConfigSources {
 };
 
 // Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, the fallback. Attempts:
-// AWS_MAX_ATTEMPTS, the profile's max_attempts. Throws ConfigError naming what is missing.
+// AWS_MAX_ATTEMPTS, the profile's max_attempts. Trusted CAs: AWS_CA_BUNDLE, the profile's
+// ca_bundle, else the system store. Throws ConfigError naming what is missing.
 ClientConfig load_client_config(const ConfigSources& sources = {});
 
 // The region part of an ARN ("arn:aws:sns:us-east-1:...") or an AWS queue URL

@@ -20,6 +20,7 @@ struct TransportOptions {
   // Longer than SQS's 20 s long poll plus margin.
   std::chrono::milliseconds request_timeout{70000};
   bool verify_tls = true;
+  std::string ca_bundle;  // PEM file of trusted CAs instead of the system store (AWS_CA_BUNDLE)
 };
 
 struct HttpResponse {

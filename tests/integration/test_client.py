@@ -9,14 +9,17 @@ import subprocess
 import time
 import uuid
 
+import boto3
+
 from conftest import client
+from fanoutd_process import Fanoutd
 
 BUILD_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.environ.get("FANOUTD_BIN", "fanoutd"))))
 SMOKE = os.environ.get("FANOUT_CLIENT_SMOKE_BIN", os.path.join(BUILD_DIR, "tests", "unit", "client", "client_smoke"))
 
 
-def test_every_operation_against_fanoutd(fanoutd, tmp_path):
-    sqs, s3, firehose = (client(s, fanoutd.endpoint) for s in ("sqs", "s3", "firehose"))
+def make_resources(sqs, s3, firehose):
+    """A queue, a bucket and an ACTIVE DirectPut delivery stream into the bucket."""
     suffix = uuid.uuid4().hex[:8]
     queue_url = sqs.create_queue(QueueName=f"client-{suffix}")["QueueUrl"]
     bucket = f"client-{suffix}"
@@ -33,10 +36,20 @@ def test_every_operation_against_fanoutd(fanoutd, tmp_path):
             "DeliveryStreamStatus"] != "ACTIVE":
         assert time.time() < deadline, "delivery stream never became ACTIVE"
         time.sleep(0.1)
+    return queue_url, bucket, stream
 
+
+def smoke_env(endpoint, home, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"HOME": str(tmp_path), "AWS_ENDPOINT_URL": fanoutd.endpoint, "AWS_ACCESS_KEY_ID": "test",
-                "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1"})
+    env.update({"HOME": str(home), "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "test",
+                "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1", **extra})
+    return env
+
+
+def test_every_operation_against_fanoutd(fanoutd, tmp_path):
+    sqs, s3, firehose = (client(s, fanoutd.endpoint) for s in ("sqs", "s3", "firehose"))
+    queue_url, bucket, stream = make_resources(sqs, s3, firehose)
+    env = smoke_env(fanoutd.endpoint, tmp_path)
     run = subprocess.run([SMOKE, "--queue-url", queue_url, "--bucket", bucket, "--stream", stream], env=env,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -68,3 +81,32 @@ def test_every_operation_against_fanoutd(fanoutd, tmp_path):
 
     assert out["describe_missing"]["code"] == "ValidationError"
     assert out["describe_missing"]["status"] == 400
+
+
+class TlsFanoutd(Fanoutd):
+    @property
+    def endpoint(self):
+        return f"https://127.0.0.1:{self.port}"
+
+
+def test_https_verifies_the_server_certificate(tmp_path, monkeypatch):
+    """HTTPS with certificate verification: a fanoutd serving a self-signed certificate is
+    refused by default and accepted once AWS_CA_BUNDLE names the certificate."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # for the health check in Fanoutd.start()
+    with TlsFanoutd("--tls-cert", str(cert), "--tls-key", str(key)) as server:
+        clients = [boto3.client(s, endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id="test",
+                                aws_secret_access_key="test", verify=str(cert)) for s in ("sqs", "s3", "firehose")]
+        queue_url, bucket, stream = make_resources(*clients)
+        args = [SMOKE, "--queue-url", queue_url, "--bucket", bucket, "--stream", stream]
+        refused = subprocess.run(args, env=smoke_env(server.endpoint, tmp_path), capture_output=True, text=True,
+                                 timeout=60)
+        assert refused.returncode == 1
+        assert "SSL" in json.loads(refused.stdout)["fatal"]
+        trusted = subprocess.run(args, env=smoke_env(server.endpoint, tmp_path, AWS_CA_BUNDLE=str(cert)),
+                                 capture_output=True, text=True, timeout=60)
+        assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+        assert json.loads(trusted.stdout)["get_body"] == '{"k":1}\n'

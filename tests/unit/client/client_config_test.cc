@@ -193,6 +193,14 @@ TEST_F(TempHome, ProfileEndpointUrl) {
   EXPECT_EQ(config.endpoint_for("sns").origin(), "http://127.0.0.1:4566");
 }
 
+TEST_F(TempHome, CaBundleFromEnvironmentThenProfile) {
+  write(".aws/config", "[default]\nregion = us-east-1\nca_bundle = /etc/profile-ca.pem\n");
+  std::map<std::string, std::string> env{{"AWS_ACCESS_KEY_ID", "K"}, {"AWS_SECRET_ACCESS_KEY", "S"}};
+  EXPECT_EQ(load_client_config(sources(env)).transport.ca_bundle, "/etc/profile-ca.pem");
+  env["AWS_CA_BUNDLE"] = "/etc/env-ca.pem";
+  EXPECT_EQ(load_client_config(sources(env)).transport.ca_bundle, "/etc/env-ca.pem");
+}
+
 TEST(Endpoint, ParsesAndRejects) {
   Endpoint e = parse_endpoint_url("https://example.com:8443");
   EXPECT_EQ(e.host, "example.com");
