@@ -82,8 +82,20 @@ def aws(endpoint, *args, check=True):
 
 
 def outputs_of(endpoint, stack):
-    described = aws(endpoint, "cloudformation", "describe-stacks", "--stack-name", stack)["Stacks"][0]
+    # boto3 for the reads (each CLI start costs seconds on a loaded machine); the CLI drives the writes.
+    described = client("cloudformation", endpoint).describe_stacks(StackName=stack)["Stacks"][0]
     return described, {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+
+
+def wait_deleted(endpoint, stack_id, timeout=30):
+    cfn = client("cloudformation", endpoint)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+        if status != "DELETE_IN_PROGRESS":
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"{stack_id} still deleting")
 
 
 def write_template(text):
@@ -156,28 +168,26 @@ def test_deploy_twice_use_outputs_update_and_delete(fanoutd, unique):
     attrs = sqs.get_queue_attributes(QueueUrl=outputs["OrdersQueueUrl"], AttributeNames=["All"])["Attributes"]
     assert attrs["VisibilityTimeout"] == "45"
     assert json.loads(attrs["RedrivePolicy"])["maxReceiveCount"] == 5
-    statuses = [ev["ResourceStatus"] for ev in aws(e, "cloudformation", "describe-stack-events", "--stack-name",
-                                                   stack)["StackEvents"] if ev["LogicalResourceId"] == stack]
+    cfn = client("cloudformation", e)
+    statuses = [ev["ResourceStatus"] for ev in cfn.describe_stack_events(StackName=stack)["StackEvents"]
+                if ev["LogicalResourceId"] == stack]
     assert statuses[:3] == ["UPDATE_COMPLETE", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_IN_PROGRESS"]
 
-    resources = aws(e, "cloudformation", "list-stack-resources", "--stack-name", stack)["StackResourceSummaries"]
+    resources = cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
     assert {r["LogicalResourceId"] for r in resources} == {"Topic", "Orders", "OrdersDlq", "Payments", "Policy",
                                                           "OrdersSub", "PaymentsSub", "PublisherRole"}
     assert all(r["ResourceStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE") for r in resources)
-    template = aws(e, "cloudformation", "get-template", "--stack-name", stack)
-    assert "messaging part of the reference stack" in json.dumps(template["TemplateBody"])
+    assert "messaging part of the reference stack" in cfn.get_template(StackName=stack)["TemplateBody"]
 
     stack_id = described["StackId"]
     aws(e, "cloudformation", "delete-stack", "--stack-name", stack)
-    aws(e, "cloudformation", "wait", "stack-delete-complete", "--stack-name", stack_id)
+    assert wait_deleted(e, stack_id) == "DELETE_COMPLETE"
     gone = aws(e, "cloudformation", "describe-stacks", "--stack-name", stack, check=False)
     assert gone.returncode != 0 and f"Stack with id {stack} does not exist" in gone.stderr
-    assert aws(e, "cloudformation", "describe-stacks", "--stack-name", stack_id)["Stacks"][0]["StackStatus"] == \
-        "DELETE_COMPLETE"
     urls = sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])
     assert urls == []
     assert outputs["TopicArn"] not in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
-    listed = aws(e, "cloudformation", "list-stacks", "--stack-status-filter", "DELETE_COMPLETE")["StackSummaries"]
+    listed = cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
     assert stack_id in [s["StackId"] for s in listed]
 
 
@@ -248,7 +258,7 @@ def test_reference_infra_yaml(fanoutd, unique):
     for key in [o["Key"] for o in s3.list_objects_v2(Bucket=outputs["BucketName"]).get("Contents", [])]:
         s3.delete_object(Bucket=outputs["BucketName"], Key=key)
     aws(e, "cloudformation", "delete-stack", "--stack-name", stack)
-    aws(e, "cloudformation", "wait", "stack-delete-complete", "--stack-name", described["StackId"])
+    assert wait_deleted(e, described["StackId"]) == "DELETE_COMPLETE"
     assert sqs.list_queues(QueueNamePrefix="api-").get("QueueUrls", []) == []
     assert outputs["TopicArn"] not in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
     assert outputs["DeliveryStreamName"] not in firehose.list_delivery_streams()["DeliveryStreamNames"]

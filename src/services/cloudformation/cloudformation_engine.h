@@ -83,6 +83,8 @@ class CloudFormationEngine final : public protocol::ServiceEngine {
                   std::map<std::string, std::string> parameters, std::vector<std::string> capabilities);
   void run_delete(const Context& c, const std::string& stack_id);
   void compute_change_set(const std::string& stack_id, const std::string& change_set_name);
+  // Waits (bounded) for the stack's operation to finish; see engine_change_sets.cc.
+  void settle(const std::string& stack_id);
   // Deletes `ids` (logical ids, in the given order) of the stack; false when one failed.
   bool delete_resources(const Context& c, const std::string& stack_id, const std::vector<std::string>& ids,
                         std::string& failed);

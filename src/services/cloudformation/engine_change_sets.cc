@@ -2,7 +2,9 @@
 // executed as a create or update of the stack, deleted and listed.
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "common/crypto.h"
 #include "services/cloudformation/cloudformation_engine.h"
@@ -85,7 +87,7 @@ CloudFormationEngine::Output CloudFormationEngine::create_change_set(const Conte
   auto capabilities = string_list(in, "Capabilities");
   if (auto e = check_capabilities(t, capabilities)) return *e;
 
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto stack = find_locked(c.account_id, stack_name, false);
   if (!stack) {
     if (!std::isalpha(static_cast<unsigned char>(stack_name.empty() ? '0' : stack_name[0]))) {
@@ -122,8 +124,13 @@ CloudFormationEngine::Output CloudFormationEngine::create_change_set(const Conte
   if (const auto* tags = in.if_contains("Tags"); tags && tags->is_array()) cs.tags = tags->as_array();
   stack->change_sets[name] = cs;
   persist_locked(*stack);
-  enqueue([this, id = stack->id, name] { compute_change_set(id, name); });
-  return json::object{{"Id", cs.id}, {"StackId", stack->id}};
+  json::object result{{"Id", cs.id}, {"StackId", stack->id}};
+  const std::string stack_id = stack->id;
+  lock.unlock();
+  // Computing the changes needs no other engine and takes microseconds: do it before answering,
+  // so the first DescribeChangeSet (the CLI's waiter polls at once, then every 5 s) sees the result.
+  compute_change_set(stack_id, name);
+  return result;
 }
 
 void CloudFormationEngine::compute_change_set(const std::string& stack_id, const std::string& name) {
@@ -243,6 +250,22 @@ void CloudFormationEngine::compute_change_set(const std::string& stack_id, const
   persist_locked(*stack);
 }
 
+void CloudFormationEngine::settle(const std::string& stack_id) {
+  // `aws cloudformation deploy` polls the stack at once after ExecuteChangeSet and then sleeps
+  // 5 s (update) or 30 s (create); an operation of a few fsyncs would always miss that first
+  // poll. Answering once the operation finished, or after 1.5 s at most, keeps every status a
+  // client can observe AWS's while sparing it the sleep.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = stacks_.find(stack_id);
+      if (it == stacks_.end() || !it->second->status.ends_with("_IN_PROGRESS")) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 namespace {
 
 // The stack and change set named by ChangeSetName (an ARN or a name with StackName).
@@ -287,7 +310,7 @@ CloudFormationEngine::Output CloudFormationEngine::describe_change_set(const Con
 CloudFormationEngine::Output CloudFormationEngine::execute_change_set(const Context& c, const Input& in) {
   std::string name = text_input(in, "ChangeSetName");
   std::string stack_name = text_input(in, "StackName");
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   for (auto& [id, stack] : stacks_) {
     if (account_of(id) != c.account_id || stack->is_deleted()) continue;
     for (auto& [n, cs] : stack->change_sets) {
@@ -327,6 +350,8 @@ CloudFormationEngine::Output CloudFormationEngine::execute_change_set(const Cont
           run_update(c, stack_id, executed.template_body, executed.parameters, executed.capabilities);
         });
       }
+      lock.unlock();
+      settle(stack_id);
       return json::object{};
     }
   }
