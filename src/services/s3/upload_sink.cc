@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "services/s3/checksums.h"
+#include "services/s3/digest_pipeline.h"
 #include "services/s3/s3_error.h"
 
 namespace fanout::services::s3 {
@@ -66,15 +67,25 @@ UploadSink::UploadSink(std::string temp_path, const net::RequestHeader& header)
 }
 
 UploadSink::~UploadSink() {
+  pipeline_.reset();  // its thread uses the digests
   fd_.reset();
   if (!released_) ::unlink(temp_path_.c_str());
 }
 
 void UploadSink::consume(const char* data, std::size_t size) {
-  md5_->update(data, size);
-  for (auto& [name, digest] : digests_) digest->update(data, size);
   if (auto err = write_all(fd_.get(), data, size); !err.empty()) error_ = err;
   size_ += size;
+  if (!pipeline_ && size_ > kPipelineThreshold) {
+    // From here on the digests run beside the receive; everything before was hashed in line.
+    pipeline_ = std::make_unique<DigestPipeline>([this](const char* d, std::size_t n) { hash(d, n); });
+  }
+  if (pipeline_) return pipeline_->push(data, size);
+  hash(data, size);
+}
+
+void UploadSink::hash(const char* data, std::size_t size) {
+  md5_->update(data, size);
+  for (auto& [name, digest] : digests_) digest->update(data, size);
 }
 
 void UploadSink::write(const char* data, std::size_t size) {
@@ -90,6 +101,7 @@ void UploadSink::write(const char* data, std::size_t size) {
 std::optional<protocol::ServiceError> UploadSink::finish() {
   if (!finished_) {
     finished_ = true;
+    if (pipeline_) pipeline_->finish();
     md5_value_ = md5_->result();
     for (auto& [name, digest] : digests_) digest_values_[name] = digest->result();
     fd_.reset();

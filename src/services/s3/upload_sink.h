@@ -18,6 +18,7 @@
 namespace fanout::services::s3 {
 
 class Digest;
+class DigestPipeline;
 
 enum class PayloadMode {
   plain,                     // the body is the object (UNSIGNED-PAYLOAD, a hex SHA-256, or none)
@@ -48,12 +49,17 @@ class UploadSink final : public net::BodySink {
 
  private:
   void consume(const char* data, std::size_t size);
+  void hash(const char* data, std::size_t size);
+
+  // Bodies above this are hashed on a DigestPipeline thread; small ones are not worth a thread.
+  static constexpr std::uint64_t kPipelineThreshold = 1 << 20;
 
   std::string temp_path_;
   UniqueFd fd_;
   PayloadMode mode_ = PayloadMode::plain;
   std::unique_ptr<AwsChunkedDecoder> decoder_;
   std::optional<std::uint64_t> declared_decoded_length_;
+  std::unique_ptr<DigestPipeline> pipeline_;  // large bodies: digests on a second thread
   std::unique_ptr<Digest> md5_;
   std::map<std::string, std::unique_ptr<Digest>> digests_;
   std::string md5_value_;
