@@ -31,6 +31,10 @@ def bucket(s3, unique):
     return name
 
 
+def sha_of_other(data):
+    return base64.b64encode(hashlib.sha256(data + b"!").digest()).decode()
+
+
 def error_of(excinfo):
     return excinfo.value.response["Error"]["Code"], excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
@@ -136,6 +140,14 @@ def test_checksums_and_digests(s3, bucket):
     got = s3.get_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")
     assert got["Body"].read() == body
     assert got["ChecksumCRC32"] == crc
+    # Above 1 MiB the digests run on a second thread beside the receive.
+    large = os.urandom(3 * 1024 * 1024 + 5)
+    large_sha = base64.b64encode(hashlib.sha256(large).digest()).decode()
+    put = s3.put_object(Bucket=bucket, Key="large", Body=large, ChecksumSHA256=large_sha)
+    assert put["ETag"] == '"%s"' % hashlib.md5(large).hexdigest()
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="large-bad", Body=large, ChecksumSHA256=sha_of_other(large))
+    assert error_of(e) == ("BadDigest", 400)
     sha = base64.b64encode(hashlib.sha256(body).digest()).decode()
     s3.put_object(Bucket=bucket, Key="s", Body=body, ChecksumSHA256=sha)
     assert s3.head_object(Bucket=bucket, Key="s", ChecksumMode="ENABLED")["ChecksumSHA256"] == sha
