@@ -240,17 +240,17 @@ def test_poison_message_is_left_for_the_dlq(fanoutd, tmp_path):
 
 
 def test_slow_work_is_covered_by_visibility_extension(fanoutd, tmp_path):
-    topology = build_topology(fanoutd.endpoint, tmp_path, visibility=2)
+    topology = build_topology(fanoutd.endpoint, tmp_path, visibility=4)
     env = app_env(fanoutd.endpoint, tmp_path)
-    # 5 s of work per batch against a 2 s visibility timeout: without extensions the other worker
-    # would receive the same messages again and book them as duplicates.
+    # 7 s of work per batch against a 4 s visibility timeout: without extensions (every 2 s) the
+    # other worker would receive the same messages again and book them as duplicates.
     orders = consumer("orders", topology, env, tmp_path, "--workers", "2", "--wait-seconds", "1",
-                      "--work-delay-ms", "5000")
+                      "--work-delay-ms", "7000")
     try:
         prod = producer(topology, env, tmp_path, 5, 100)
         assert prod.wait(30) == 0, prod.output()
         wait_for_rows([(orders, "orders")], 5, 40)
-        time.sleep(2.5)
+        time.sleep(4.5)  # past the moment an unextended batch would have been redelivered
     finally:
         assert orders.stop(15) == 0
     assert rows(orders.db, "orders") == 5
