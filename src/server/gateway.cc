@@ -148,6 +148,7 @@ bool Gateway::handle_operational(const net::Request& request, const net::Peer& p
   if (path == "/_fanout/health" || path == "/_localstack/health" || path == "/health") {
     json::object services;
     for (const auto& [name, engine] : engines_) services[name] = "running";
+    for (const auto& [name, rest] : rest_services_) services[name] = "running";
     json::object body{{"status", "ok"}, {"services", services}, {"version", options_.version},
                       {"edition", "fanout"}};
     respond(json_response(version, json::serialize(body), "application/json"));
@@ -196,6 +197,7 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   const std::string request_id = crypto::uuid_v4();
   const unsigned version = request.version();
 
+  const bool head_request = request.method() == http::verb::head;
   auto path = dispatch::split_target(request.target()).first;
   if (path.starts_with("/_fanout/") || static_documents_.contains(path) || path.starts_with("/_localstack/") || path.starts_with("/moto-api/") ||
       path == "/health") {
@@ -212,6 +214,11 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   auto fail = [&](const ServiceError& error, const std::string& operation) {
     auto response = error_response(route.service, route.protocol, error, request_id, version,
                                    route.service == "s3" ? std::string(path) : std::string());
+    if (head_request) {
+      // A HEAD answer carries no body (S3 clients read the status alone).
+      response.body().clear();
+      response.content_length(0);
+    }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.record(route.service.empty() ? "unknown" : route.service, operation.empty() ? "unknown" : operation,
                     static_cast<int>(response.result_int()), seconds);
