@@ -273,3 +273,31 @@ def test_infra_yaml_passes_cfn_lint():
     out = subprocess.run([sys.executable, "-c", script, os.path.join(SOURCE, "infra", "infra.yaml")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_template_url_in_this_servers_s3(fanoutd, unique):
+    """TemplateURL naming an object in this server's S3, path-style and virtual-hosted. (The CLI's
+    `deploy --s3-bucket` would upload to AWS itself: CLI 2.9 has no per-service endpoint.)"""
+    e = fanoutd.endpoint
+    if not has_s3(e):
+        pytest.skip("this fanoutd has no S3 engine")
+    s3, cfn = client("s3", e), client("cloudformation", e)
+    bucket = unique("templates")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="dir/queue stack.yaml",
+                  Body=b"Description: from S3\nResources:\n  Q: {Type: AWS::SQS::Queue}\n")
+    for url in (f"{e}/{bucket}/dir/queue%20stack.yaml",
+                f"https://{bucket}.s3.us-east-1.amazonaws.com/dir/queue%20stack.yaml"):
+        stack = unique("via-s3")
+        stack_id = cfn.create_stack(StackName=stack, TemplateURL=url)["StackId"]
+        described, _ = outputs_of(e, stack)
+        assert described["Description"] == "from S3"
+        cfn.delete_stack(StackName=stack)
+        assert wait_deleted(e, stack_id) == "DELETE_COMPLETE"
+    missing = f"{e}/{bucket}/no-such-template.yaml"
+    with pytest.raises(Exception) as error:
+        cfn.create_stack(StackName=unique("s"), TemplateURL=missing)
+    assert f"Template file referenced by {missing} does not exist." in str(error.value)
+    with pytest.raises(Exception) as error:
+        cfn.validate_template(TemplateURL="ftp://example.com/t.yaml")
+    assert "TemplateURL must be a supported URL." in str(error.value)

@@ -2,6 +2,8 @@
 // themselves are queued for the worker.
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <optional>
+#include <utility>
 
 #include "common/crypto.h"
 #include "services/cloudformation/cloudformation_engine.h"
@@ -35,18 +37,76 @@ std::optional<protocol::ServiceError> check_capabilities(const StackTemplate& t,
   return std::nullopt;
 }
 
-std::variant<std::string, protocol::ServiceError> template_text(const json::object& input) {
+namespace {
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// {bucket, key} of an S3 object URL; nullopt when the URL is not one.
+std::optional<std::pair<std::string, std::string>> s3_location(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  auto rest = url.substr(scheme_end + 3);
+  auto slash = rest.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  std::string host = rest.substr(0, rest.find_first_of(":/"));
+  std::string path = rest.substr(slash + 1);
+  if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+  std::string bucket;
+  for (const char* marker : {".s3.", ".s3-"}) {
+    if (auto at = host.find(marker); at != std::string::npos && bucket.empty()) bucket = host.substr(0, at);
+  }
+  if (bucket.empty() && host.ends_with(".localhost")) bucket = host.substr(0, host.size() - 10);
+  if (bucket.empty()) {
+    // Path style: s3.amazonaws.com/<bucket>/<key>, localhost:4566/<bucket>/<key>, ...
+    auto end = path.find('/');
+    if (end == std::string::npos) return std::nullopt;
+    bucket = path.substr(0, end);
+    path = path.substr(end + 1);
+  }
+  if (bucket.empty() || path.empty()) return std::nullopt;
+  return std::pair{bucket, percent_decode(path)};
+}
+
+}  // namespace
+
+std::variant<std::string, protocol::ServiceError> template_text(const json::object& input,
+                                                                const BucketOperations* buckets,
+                                                                const std::string& account_id) {
   bool has_body = input.contains("TemplateBody");
   bool has_url = input.contains("TemplateURL");
   if (has_body && has_url) {
     return validation_error("Specify exactly one of TemplateBody or TemplateUrl.");
   }
-  if (has_url) {
-    // fanoutd does not fetch templates from URLs (its S3 engine offers no in-process read).
-    return validation_error("TemplateURL must be a supported URL.");
+  if (!has_body && !has_url)
+    return validation_error("Either Template URL or Template Body must be specified.");
+  if (has_body) return text_input(input, "TemplateBody");
+  std::string url = text_input(input, "TemplateURL");
+  auto location = s3_location(url);
+  if (!location) return validation_error("TemplateURL must be a supported URL.");
+  // AWS reads at most 1 MB of template from S3.
+  constexpr std::size_t kMaxTemplateUrlBytes = 1024 * 1024;
+  auto text = buckets
+                  ? buckets->read_object(account_id, location->first, location->second, kMaxTemplateUrlBytes)
+                  : std::nullopt;
+  if (!text) return validation_error("Template file referenced by " + url + " does not exist.");
+  if (text->size() > kMaxTemplateUrlBytes) {
+    return validation_error("Template may not exceed 1000000 bytes in size.");
   }
-  if (!has_body) return validation_error("Either Template URL or Template Body must be specified.");
-  return text_input(input, "TemplateBody");
+  return *text;
 }
 
 json::object describe_stack_json(const Stack& s) {
@@ -115,8 +175,8 @@ void add_capabilities(const StackTemplate& t, json::object& out) {
 
 }  // namespace
 
-CloudFormationEngine::Output CloudFormationEngine::validate_template(const Context&, const Input& in) {
-  auto text = template_text(in);
+CloudFormationEngine::Output CloudFormationEngine::validate_template(const Context& c, const Input& in) {
+  auto text = template_text(in, buckets_.get(), c.account_id);
   if (auto* e = std::get_if<protocol::ServiceError>(&text)) return *e;
   auto loaded = load_template(std::get<std::string>(text));
   if (auto* e = std::get_if<std::string>(&loaded)) return validation_error(*e);
@@ -135,7 +195,7 @@ CloudFormationEngine::Output CloudFormationEngine::get_template_summary(const Co
     if (!stack) return validation_error("Stack with id " + text_input(in, "StackName") + " does not exist");
     body = stack->template_body;
   } else {
-    auto text = template_text(in);
+    auto text = template_text(in, buckets_.get(), c.account_id);
     if (auto* e = std::get_if<protocol::ServiceError>(&text)) return *e;
     body = std::get<std::string>(text);
   }
@@ -166,7 +226,7 @@ CloudFormationEngine::Output CloudFormationEngine::create_stack(const Context& c
         "' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression "
         "pattern: [a-zA-Z][-a-zA-Z0-9]*");
   }
-  auto text = template_text(in);
+  auto text = template_text(in, buckets_.get(), c.account_id);
   if (auto* e = std::get_if<protocol::ServiceError>(&text)) return *e;
   auto loaded = load_template(std::get<std::string>(text));
   if (auto* e = std::get_if<std::string>(&loaded)) return validation_error(*e);
@@ -237,7 +297,7 @@ CloudFormationEngine::Output CloudFormationEngine::update_stack(const Context& c
     }
     body = previous_body;
   } else {
-    auto text = template_text(in);
+    auto text = template_text(in, buckets_.get(), c.account_id);
     if (auto* e = std::get_if<protocol::ServiceError>(&text)) return *e;
     body = std::get<std::string>(text);
   }

@@ -75,7 +75,7 @@ CloudFormationEngine::Output CloudFormationEngine::create_change_set(const Conte
   if (const auto* v = in.if_contains("UsePreviousTemplate"); v && v->is_bool() && v->as_bool()) {
     body = previous_body;
   } else {
-    auto text = template_text(in);
+    auto text = template_text(in, buckets_.get(), c.account_id);
     if (auto* e = std::get_if<protocol::ServiceError>(&text)) return *e;
     body = std::get<std::string>(text);
   }

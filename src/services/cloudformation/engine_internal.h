@@ -28,8 +28,13 @@ std::vector<std::string> string_list(const boost::json::object& input, std::stri
 std::optional<protocol::ServiceError> check_capabilities(const StackTemplate& stack_template,
                                                          const std::vector<std::string>& granted);
 
-// The template text of TemplateBody (TemplateURL: AWS's error, fanoutd does not fetch URLs).
-std::variant<std::string, protocol::ServiceError> template_text(const boost::json::object& input);
+class BucketOperations;
+
+// The template text of TemplateBody, or of the object in this server's S3 that TemplateURL names
+// (path-style or virtual-hosted URL, as `aws cloudformation deploy --s3-bucket` passes it).
+std::variant<std::string, protocol::ServiceError> template_text(const boost::json::object& input,
+                                                                const BucketOperations* buckets,
+                                                                const std::string& account_id);
 
 // The Stack shape of DescribeStacks.
 boost::json::object describe_stack_json(const Stack& stack);

@@ -1,5 +1,8 @@
 #include "services/cloudformation/s3_bucket_operations.h"
 
+#include <fstream>
+#include <iterator>
+
 #include "services/s3/s3_engine.h"
 
 namespace fanout::services::cloudformation {
@@ -28,6 +31,18 @@ class S3BucketOperations final : public BucketOperations {
   }
   bool bucket_exists(const std::string& account_id, const std::string& bucket) const override {
     return s3_.bucket_exists(account_id, bucket);
+  }
+  std::optional<std::string> read_object(const std::string& account_id, const std::string& bucket,
+                                         const std::string& key, std::size_t max_bytes) const override {
+    auto meta = s3_.head_object(account_id, bucket, key);
+    if (std::holds_alternative<protocol::ServiceError>(meta)) return std::nullopt;
+    std::ifstream file(s3_.object_file(account_id, bucket, std::get<s3::ObjectMeta>(meta)), std::ios::binary);
+    if (!file) return std::nullopt;
+    std::string bytes;
+    bytes.resize(max_bytes + 1);
+    file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    bytes.resize(static_cast<std::size_t>(file.gcount()));
+    return bytes;
   }
 
  private:

@@ -28,6 +28,9 @@ class BucketOperations {
                                                                   const std::string& bucket,
                                                                   const std::string& policy_json) = 0;
   virtual bool bucket_exists(const std::string& account_id, const std::string& bucket) const = 0;
+  // An object's bytes (templates given by TemplateURL), at most max_bytes; nullopt when absent.
+  virtual std::optional<std::string> read_object(const std::string& account_id, const std::string& bucket,
+                                                 const std::string& key, std::size_t max_bytes) const = 0;
 };
 
 class ServiceCaller {
