@@ -290,8 +290,11 @@ def test_template_url_in_this_servers_s3(fanoutd, unique):
                 f"https://{bucket}.s3.us-east-1.amazonaws.com/dir/queue%20stack.yaml"):
         stack = unique("via-s3")
         stack_id = cfn.create_stack(StackName=stack, TemplateURL=url)["StackId"]
-        described, _ = outputs_of(e, stack)
-        assert described["Description"] == "from S3"
+        deadline = time.time() + 30
+        while (described := outputs_of(e, stack)[0])["StackStatus"] == "CREATE_IN_PROGRESS":
+            assert time.time() < deadline
+            time.sleep(0.1)
+        assert described["StackStatus"] == "CREATE_COMPLETE" and described["Description"] == "from S3"
         cfn.delete_stack(StackName=stack)
         assert wait_deleted(e, stack_id) == "DELETE_COMPLETE"
     missing = f"{e}/{bucket}/no-such-template.yaml"
