@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -63,6 +64,9 @@ class HttpHandler {
   // The largest body this request may carry, decided from its header (limits are per service).
   virtual std::uint64_t body_limit(const RequestHeader& header) const = 0;
   virtual void handle(Request request, const Peer& peer, Respond respond) = 0;
+  // The answer to a request whose declared body exceeds body_limit(), in the service's own
+  // format (S3's EntityTooLarge); nullopt for a plain 413.
+  virtual std::optional<Response> body_too_large(const RequestHeader& header) { return std::nullopt; }
   // A sink for this request's body, or null to buffer it into Request::body() (the default).
   virtual std::shared_ptr<BodySink> body_sink(const RequestHeader& header) { return nullptr; }
   // Called instead of handle() when body_sink() returned a sink, once the whole body went

@@ -171,6 +171,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     const auto& header = parser_->get();
     std::uint64_t limit = server_.handler.body_limit(header);
     if (auto length = parser_->content_length(); length && *length > limit) {
+      if (auto answer = server_.handler.body_too_large(header)) {
+        busy_ = true;
+        answer->set(http::field::connection, "close");
+        answer->keep_alive(false);
+        return write(std::move(*answer), /*close_after=*/true);
+      }
       return reject(http::status::payload_too_large, "Request body is larger than this service accepts.");
     }
     parser_->body_limit(limit);

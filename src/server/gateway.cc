@@ -123,6 +123,15 @@ std::shared_ptr<net::BodySink> Gateway::body_sink(const net::RequestHeader& head
   return rest ? rest->body_sink(header) : nullptr;
 }
 
+std::optional<net::Response> Gateway::body_too_large(const net::RequestHeader& header) {
+  if (!streaming_service(header)) return std::nullopt;
+  // S3's answer to a single PUT above 5 GiB.
+  auto path = std::string(dispatch::split_target(header.target()).first);
+  return error_response("s3", WireProtocol::rest_xml,
+                        ServiceError::make("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400),
+                        crypto::uuid_v4(), header.version(), path);
+}
+
 std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
   if (auto* rest = streaming_service(header)) {
     // Only object uploads stream; the S3 front end decides which PUTs those are.

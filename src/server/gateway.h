@@ -54,6 +54,7 @@ class Gateway final : public net::HttpHandler {
   std::uint64_t body_limit(const net::RequestHeader& header) const override;
   void handle(net::Request request, const net::Peer& peer, net::Respond respond) override;
   std::shared_ptr<net::BodySink> body_sink(const net::RequestHeader& header) override;
+  std::optional<net::Response> body_too_large(const net::RequestHeader& header) override;
   void handle_streamed(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
                        net::Respond respond) override;
 

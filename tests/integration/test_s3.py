@@ -370,3 +370,18 @@ def test_virtual_hosted_addressing(server, s3, bucket):
         assert s3.get_object(Bucket=bucket, Key="vhost/key.txt")["Body"].read() == b"virtual " + host.encode()
         status, _, body = signed_request(port, "GET", "/?list-type=2&prefix=vhost%2F", host=host)
         assert status == 200 and b"<Key>vhost/key.txt</Key>" in body, body
+
+
+def test_entity_too_large_is_refused_before_the_body(server, bucket):
+    import socket
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(f"PUT /{bucket}/huge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {6 * 1024 ** 3}\r\n"
+                     "x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n".encode())
+        answer = b""
+        while b"</Error>" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert b"<Code>EntityTooLarge</Code>" in answer

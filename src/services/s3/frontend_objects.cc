@@ -26,6 +26,7 @@ using protocol::ServiceError;
 namespace {
 
 constexpr std::size_t kMaxUserMetadataBytes = 2048;
+constexpr std::uint64_t kMaxSinglePutBytes = 5ull << 30;  // PutObject and UploadPart
 constexpr std::array<std::string_view, 5> kChecksumAlgorithms = {"CRC32", "CRC32C", "CRC64NVME", "SHA1",
                                                                  "SHA256"};
 constexpr std::array<std::string_view, 7> kStorageClasses = {
@@ -414,6 +415,9 @@ std::variant<StagedBody, ServiceError> take_upload(const CallPtr& call) {
     sink->write(call->request().body().data(), call->request().body().size());
   }
   if (auto err = sink->finish()) return *err;
+  if (sink->size() > kMaxSinglePutBytes) {
+    return errors::make("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400);
+  }
   const auto& request = call->request();
   std::string declared_sha = std::string(request["x-amz-content-sha256"]);
   const auto& digests = sink->digests();
