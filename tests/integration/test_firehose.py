@@ -292,6 +292,13 @@ def test_management_operations_and_errors(server, unique):
         "ResourceNotFoundException"
     assert code_of(firehose.put_record, DeliveryStreamName=unique("none"), Record={"Data": b"x"}) == \
         "ResourceNotFoundException"
+    # A stream still CREATING refuses records with an answer (it once dropped the connection).
+    creating = unique("creating")
+    firehose.create_delivery_stream(DeliveryStreamName=creating, ExtendedS3DestinationConfiguration=reference_config())
+    assert code_of(firehose.put_record, DeliveryStreamName=creating, Record={"Data": b"x"}) == \
+        "ResourceNotFoundException"
+    assert code_of(firehose.put_record_batch, DeliveryStreamName=creating, Records=[{"Data": b"x"}]) == \
+        "ResourceNotFoundException"
     bad = reference_config()
     del bad["ErrorOutputPrefix"]
     assert code_of(firehose.create_delivery_stream, DeliveryStreamName=unique("bad"),
