@@ -20,17 +20,18 @@ namespace fanout::net {
 class SharedFd {
  public:
   SharedFd() = default;
-  explicit SharedFd(int fd) : fd_(fd >= 0 ? std::shared_ptr<const int>(new int(fd), Close{}) : nullptr) {}
-  int get() const { return fd_ ? *fd_ : -1; }
+  explicit SharedFd(int fd) : fd_(fd >= 0 ? std::make_shared<const Owned>(fd) : nullptr) {}
+  int get() const { return fd_ ? fd_->fd : -1; }
 
  private:
-  struct Close {
-    void operator()(const int* fd) const {
-      ::close(*fd);
-      delete fd;
-    }
+  struct Owned {
+    explicit Owned(int descriptor) : fd(descriptor) {}
+    Owned(const Owned&) = delete;
+    Owned& operator=(const Owned&) = delete;
+    ~Owned() { ::close(fd); }
+    int fd;
   };
-  std::shared_ptr<const int> fd_;
+  std::shared_ptr<const Owned> fd_;
 };
 
 struct FileRangeBody {
