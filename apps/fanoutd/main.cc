@@ -53,12 +53,13 @@ int main(int argc, char** argv) {
     });
     std::string ports;
     for (auto port : http.bound_ports()) ports += (ports.empty() ? "" : ",") + std::to_string(port);
-    spdlog::info("fanoutd {} listening on {} (port {}), data {} ({}), {}", kVersion, config.server.listen.front(),
-                 ports, config.durability == store::Durability::memory ? "in memory" : config.data_dir,
-                 config.durability == store::Durability::fsync     ? "fsync"
-                 : config.durability == store::Durability::relaxed ? "relaxed"
-                                                                   : "memory",
-                 accounts.configured() ? "credentials configured" : "zero-config credentials (loopback only)");
+    spdlog::info(
+        "fanoutd {} listening on {} (port {}), data {} ({}), {}", kVersion, config.server.listen.front(),
+        ports, config.durability == store::Durability::memory ? "in memory" : config.data_dir,
+        config.durability == store::Durability::fsync     ? "fsync"
+        : config.durability == store::Durability::relaxed ? "relaxed"
+                                                          : "memory",
+        accounts.configured() ? "credentials configured" : "zero-config credentials (loopback only)");
     http.run();
     spdlog::info("fanoutd stopped");
     return 0;

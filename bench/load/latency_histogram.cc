@@ -13,8 +13,8 @@ constexpr std::uint64_t kHalf = std::uint64_t{1} << (8 - 1);
 int LatencyHistogram::bucket_of(std::uint64_t nanos) {
   if (nanos < (std::uint64_t{1} << kSubBits)) return static_cast<int>(nanos);
   const int msb = 63 - std::countl_zero(nanos);
-  const int exponent = msb - kSubBits + 1;        // >= 1
-  const std::uint64_t sub = nanos >> exponent;    // in [2^(k-1), 2^k)
+  const int exponent = msb - kSubBits + 1;      // >= 1
+  const std::uint64_t sub = nanos >> exponent;  // in [2^(k-1), 2^k)
   return static_cast<int>(static_cast<std::uint64_t>(exponent) * kHalf + sub);
 }
 
@@ -44,7 +44,8 @@ std::uint64_t LatencyHistogram::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 1.0);
   // The smallest value with at least ceil(q * count) samples at or below it.
-  const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
+  const auto rank =
+      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_))));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     seen += buckets_[i];

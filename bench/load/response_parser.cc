@@ -11,9 +11,8 @@ constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 constexpr std::size_t kMaxLineBytes = 8 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 std::string_view trim(std::string_view s) {
@@ -120,7 +119,10 @@ bool ResponseParser::parse_header() {
     phase_ = Phase::chunk_size;
   } else if (have_length) {
     remaining_ = length;
-    if (remaining_ == 0) finish(); else phase_ = Phase::body_length;
+    if (remaining_ == 0)
+      finish();
+    else
+      phase_ = Phase::body_length;
   } else {
     phase_ = Phase::body_until_close;
     keep_alive_ = false;
@@ -230,7 +232,7 @@ ResponseParser::State ResponseParser::on_eof() {
     finish();
   } else {
     fail(phase_ == Phase::header && header_.empty() ? "connection closed before a response"
-                                                     : "connection closed mid-response");
+                                                    : "connection closed mid-response");
   }
   return state_;
 }

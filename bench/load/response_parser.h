@@ -31,7 +31,16 @@ class ResponseParser {
   const std::string& error() const { return error_; }
 
  private:
-  enum class Phase { header, body_length, body_until_close, chunk_size, chunk_data, chunk_data_end, trailer, done };
+  enum class Phase {
+    header,
+    body_length,
+    body_until_close,
+    chunk_size,
+    chunk_data,
+    chunk_data_end,
+    trailer,
+    done
+  };
 
   bool parse_header();
   bool fail(std::string message);

@@ -34,7 +34,9 @@ class TimerQueue {
     std::int64_t due_ms;
     TimerId id;
     std::function<void()> fn;
-    bool operator>(const Entry& other) const { return due_ms != other.due_ms ? due_ms > other.due_ms : id > other.id; }
+    bool operator>(const Entry& other) const {
+      return due_ms != other.due_ms ? due_ms > other.due_ms : id > other.id;
+    }
   };
   void run();
 

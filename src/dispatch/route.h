@@ -13,9 +13,9 @@ namespace fanout::dispatch {
 enum class WireProtocol { query, json, rest_xml };
 
 struct Route {
-  std::string service;    // "sqs", "sns", "firehose", "cloudformation", "s3"; empty when unknown
+  std::string service;  // "sqs", "sns", "firehose", "cloudformation", "s3"; empty when unknown
   WireProtocol protocol = WireProtocol::rest_xml;
-  std::string operation;  // model operation name; empty for S3 (resolved by the S3 front end)
+  std::string operation;      // model operation name; empty for S3 (resolved by the S3 front end)
   protocol::FormParams form;  // query protocol: body and URL parameters merged
   bool malformed_form = false;
 };

@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -8,7 +9,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <atomic>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -159,10 +159,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::get_lowest_layer(stream_).expires_after(first_ ? server_.options.header_timeout
                                                           : server_.options.idle_timeout);
     first_ = false;
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -196,10 +195,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     if (expect_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version);
-      http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
-        if (ec) return self->close();
-        self->read_body();
-      });
+      http::async_write(stream_, *cont,
+                        [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                          if (ec) return self->close();
+                          self->read_body();
+                        });
       return;
     }
     read_body();
@@ -214,10 +214,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                        });
       return;
     }
-    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail_read(ec);
-      self->dispatch();
-    });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->fail_read(ec);
+                       self->dispatch();
+                     });
   }
 
   Respond make_respond() {
@@ -225,12 +226,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // The handler may answer on any thread; hop back onto this connection's strand.
     return Respond(
         [self](Response response) {
-          asio::post(self->stream_.get_executor(),
-                     [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+          asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->write(std::move(response), false);
+          });
         },
         [self](FileResponse response) {
-          asio::post(self->stream_.get_executor(),
-                     [self, response = std::move(response)]() mutable { self->write(std::move(response), false); });
+          asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->write(std::move(response), false);
+          });
         });
   }
 
@@ -281,11 +284,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     response.keep_alive(!close);
     auto res = std::make_shared<Message>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
-      self->busy_ = false;
-      if (ec || close) return self->close();
-      self->read_header();
-    });
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+                        self->busy_ = false;
+                        if (ec || close) return self->close();
+                        self->read_header();
+                      });
   }
 
   void close() {
@@ -332,8 +336,8 @@ void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
         Peer peer{endpoint.address().to_string(), tls};
         std::shared_ptr<SessionBase> session;
         if (tls) {
-          auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, peer, std::move(socket),
-                                                                                   ssl_ctx);
+          auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+              *this, peer, std::move(socket), ssl_ctx);
           session = s;
           std::lock_guard lock(sessions_mutex);
           sessions[s.get()] = s;
@@ -384,8 +388,8 @@ void HttpServer::start() {
     if (im.options.tls_cert_file.empty() || im.options.tls_key_file.empty()) {
       throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
     }
-    im.ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    im.ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     im.ssl_ctx.use_certificate_chain_file(im.options.tls_cert_file);
     im.ssl_ctx.use_private_key_file(im.options.tls_key_file, ssl::context::pem);
     im.tls = true;

@@ -15,7 +15,7 @@ namespace fanout::net {
 
 struct ServerOptions {
   std::vector<std::string> listen = {"127.0.0.1:4566"};  // host:port, [v6]:port
-  unsigned threads = 0;                                   // 0: one per core
+  unsigned threads = 0;                                  // 0: one per core
   std::size_t max_connections = 10'000;
   std::uint32_t header_limit_bytes = 64 * 1024;
   std::chrono::milliseconds header_timeout{10'000};  // from connect/keep-alive to a full header

@@ -36,8 +36,8 @@ std::string url_encode(std::string_view text, bool encode_slash) {
   std::string out;
   out.reserve(text.size() * 3 / 2);
   for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '_' || c == '.' || c == '~' || (c == '/' && !encode_slash);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encode_slash);
     if (unreserved) {
       out += static_cast<char>(c);
     } else {

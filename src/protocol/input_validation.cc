@@ -86,7 +86,8 @@ class Validator {
     return std::nullopt;
   }
 
-  std::optional<ServiceError> check(const json::object& shape, const json::value& value, const std::string& path) {
+  std::optional<ServiceError> check(const json::object& shape, const json::value& value,
+                                    const std::string& path) {
     if (++depth_ > 32) return invalid(path, "Member is nested too deeply");
     struct Leave {
       int& d;
@@ -117,7 +118,8 @@ class Validator {
       const auto& key_shape = model_.resolve(shape.at("key").as_object());
       const auto& value_shape = model_.resolve(shape.at("value").as_object());
       for (const auto& [k, v] : obj) {
-        if (auto err = check(key_shape, json::value(json::string(k)), path + "." + std::string(k))) return err;
+        if (auto err = check(key_shape, json::value(json::string(k)), path + "." + std::string(k)))
+          return err;
         if (auto err = check(value_shape, v, path + "." + std::string(k))) return err;
       }
       return std::nullopt;
@@ -133,7 +135,8 @@ class Validator {
     if (type == "integer" || type == "long") {
       if (!value.is_int64() && !value.is_uint64()) return invalid(path, "Member must be an integer");
       std::int64_t n = value.is_int64() ? value.as_int64() : static_cast<std::int64_t>(value.as_uint64());
-      if (type == "integer" && (n < INT32_MIN || n > INT32_MAX)) return invalid(path, "Member must be an integer");
+      if (type == "integer" && (n < INT32_MIN || n > INT32_MAX))
+        return invalid(path, "Member must be an integer");
       if (auto min = int_of(shape, "min"); min && n < *min) {
         return invalid(path, "Member must have value greater than or equal to " + std::to_string(*min));
       }

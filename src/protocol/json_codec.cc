@@ -13,13 +13,14 @@ std::variant<json::object, ServiceError> decode_json_input(std::string_view body
   options.max_depth = 64;
   auto value = json::parse(body, ec, {}, options);
   if (ec || !value.is_object()) {
-    return ServiceError::make("SerializationException", "Start of structure or map found where not expected.");
+    return ServiceError::make("SerializationException",
+                              "Start of structure or map found where not expected.");
   }
   return std::move(value.as_object());
 }
 
-JsonError encode_json_error(const ServiceModel* model, const std::string& shape_name, const std::string& query_code,
-                            const std::string& message, bool sender_fault) {
+JsonError encode_json_error(const ServiceModel* model, const std::string& shape_name,
+                            const std::string& query_code, const std::string& message, bool sender_fault) {
   JsonError out;
   std::string type = shape_name;
   if (model && model->aws_query_compatible()) {

@@ -20,7 +20,7 @@ struct JsonError {
 };
 
 // `shape_name` is the error's shape name or bare code; `query_code` the awsQuery code.
-JsonError encode_json_error(const ServiceModel* model, const std::string& shape_name, const std::string& query_code,
-                            const std::string& message, bool sender_fault);
+JsonError encode_json_error(const ServiceModel* model, const std::string& shape_name,
+                            const std::string& query_code, const std::string& message, bool sender_fault);
 
 }  // namespace fanout::protocol

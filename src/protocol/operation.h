@@ -15,10 +15,10 @@ namespace fanout::protocol {
 // Who is calling and how they reached us; every engine call carries one.
 struct RequestContext {
   std::string request_id;
-  std::string account_id;     // 12 digits; every resource is namespaced by it
+  std::string account_id;  // 12 digits; every resource is namespaced by it
   std::string access_key_id;
-  std::string region;         // from the SigV4 credential scope
-  std::string host;           // Host header as the client addressed it, e.g. "localhost:4566"
+  std::string region;  // from the SigV4 credential scope
+  std::string host;    // Host header as the client addressed it, e.g. "localhost:4566"
   std::string scheme = "http";
   std::string path;           // request path; SQS query clients may post to the queue URL
   std::string wire_protocol;  // "query" or "json"

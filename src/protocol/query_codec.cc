@@ -19,7 +19,8 @@ std::string_view type_of(const json::object& shape) {
 }
 
 std::string location_name(const json::object& member, std::string_view fallback) {
-  if (const auto* n = member.if_contains("locationName"); n && n->is_string()) return std::string(n->as_string());
+  if (const auto* n = member.if_contains("locationName"); n && n->is_string())
+    return std::string(n->as_string());
   return std::string(fallback);
 }
 
@@ -69,8 +70,8 @@ class QueryDecoder {
   }
 
  private:
-  std::optional<json::value> decode(const json::object& member, const json::object& shape, const std::string& key,
-                                    const std::string& name) {
+  std::optional<json::value> decode(const json::object& member, const json::object& shape,
+                                    const std::string& key, const std::string& name) {
     if (++depth_ > 16) {
       --depth_;
       return std::nullopt;
@@ -145,8 +146,8 @@ class QueryDecoder {
       std::int64_t n = 0;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
       if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
-        error = ServiceError::make("InvalidParameterValue",
-                                   "Value " + text + " for parameter " + name + " is invalid. Reason: must be an integer.");
+        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + name +
+                                                                " is invalid. Reason: must be an integer.");
         return std::nullopt;
       }
       return json::value(n);
@@ -154,16 +155,16 @@ class QueryDecoder {
     if (type == "boolean") {
       if (text == "true") return json::value(true);
       if (text == "false") return json::value(false);
-      error = ServiceError::make("InvalidParameterValue",
-                                 "Value " + text + " for parameter " + name + " is invalid. Reason: must be a boolean.");
+      error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + name +
+                                                              " is invalid. Reason: must be a boolean.");
       return std::nullopt;
     }
     if (type == "double" || type == "float") {
       char* end = nullptr;
       double d = std::strtod(text.c_str(), &end);
       if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
-        error = ServiceError::make("InvalidParameterValue",
-                                   "Value " + text + " for parameter " + name + " is invalid. Reason: must be a number.");
+        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + name +
+                                                                " is invalid. Reason: must be a number.");
         return std::nullopt;
       }
       return json::value(d);
@@ -193,7 +194,8 @@ class QueryEncoder {
   }
 
  private:
-  void write(const json::object& member, const json::object& shape, const std::string& name, const json::value& v) {
+  void write(const json::object& member, const json::object& shape, const std::string& name,
+             const json::value& v) {
     auto type = type_of(shape);
     if (type == "structure") {
       if (!v.is_object()) return;
@@ -237,7 +239,8 @@ class QueryEncoder {
   static std::string scalar(std::string_view type, const json::value& v) {
     if (v.is_string()) return std::string(v.as_string());
     if (v.is_bool()) return v.as_bool() ? "true" : "false";
-    if (v.is_int64()) return type == "timestamp" ? iso8601_from_epoch(double(v.as_int64())) : std::to_string(v.as_int64());
+    if (v.is_int64())
+      return type == "timestamp" ? iso8601_from_epoch(double(v.as_int64())) : std::to_string(v.as_int64());
     if (v.is_uint64()) return std::to_string(v.as_uint64());
     if (v.is_double()) {
       if (type == "timestamp") return iso8601_from_epoch(v.as_double());
@@ -254,7 +257,8 @@ class QueryEncoder {
 
 }  // namespace
 
-std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& model, const OperationModel& op,
+std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& model,
+                                                            const OperationModel& op,
                                                             const FormParams& params) {
   if (!op.input) return json::object{};
   QueryDecoder decoder(model, params);
@@ -263,8 +267,8 @@ std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& 
   return input;
 }
 
-std::string encode_query_response(const ServiceModel& model, const OperationModel& op, const json::object& output,
-                                  const std::string& request_id) {
+std::string encode_query_response(const ServiceModel& model, const OperationModel& op,
+                                  const json::object& output, const std::string& request_id) {
   XmlWriter xml;
   std::string response = op.name + "Response";
   xml.open(response, model.xml_namespace());

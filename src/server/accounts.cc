@@ -6,7 +6,8 @@
 namespace fanout::server {
 
 bool is_account_id(std::string_view text) {
-  return text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return text.size() == 12 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::optional<AccountCredential> parse_credential(std::string_view text, const std::string& default_account,
@@ -16,7 +17,8 @@ std::optional<AccountCredential> parse_credential(std::string_view text, const s
     return std::nullopt;
   };
   auto first = text.find(':');
-  if (first == std::string_view::npos || first == 0) return fail("expected ACCESS_KEY_ID:SECRET[:ACCOUNT_ID]");
+  if (first == std::string_view::npos || first == 0)
+    return fail("expected ACCESS_KEY_ID:SECRET[:ACCOUNT_ID]");
   AccountCredential credential;
   credential.access_key_id = std::string(text.substr(0, first));
   auto rest = text.substr(first + 1);
@@ -33,7 +35,8 @@ std::optional<AccountCredential> parse_credential(std::string_view text, const s
   return credential;
 }
 
-AccountRegistry::AccountRegistry(std::string default_account) : default_account_(std::move(default_account)) {}
+AccountRegistry::AccountRegistry(std::string default_account)
+    : default_account_(std::move(default_account)) {}
 
 void AccountRegistry::add(AccountCredential credential) {
   auto key = credential.access_key_id;

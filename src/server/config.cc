@@ -1,9 +1,10 @@
 #include "server/config.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <stdexcept>
-#include <yaml-cpp/yaml.h>
 
 namespace fanout::server {
 
@@ -12,7 +13,8 @@ namespace {
 void add_credential(Config& config, const std::string& text) {
   std::string why;
   auto credential = parse_credential(text, config.default_account, &why);
-  if (!credential) throw std::runtime_error("bad credential '" + text.substr(0, text.find(':')) + ":…': " + why);
+  if (!credential)
+    throw std::runtime_error("bad credential '" + text.substr(0, text.find(':')) + ":…': " + why);
   config.credentials.push_back(std::move(*credential));
 }
 
@@ -59,7 +61,8 @@ void load_yaml(Config& config, const std::string& path, std::vector<std::string>
       if (item.IsScalar()) {
         credential_texts.push_back(item.as<std::string>());
       } else {
-        std::string text = item["access_key_id"].as<std::string>() + ":" + item["secret_access_key"].as<std::string>();
+        std::string text =
+            item["access_key_id"].as<std::string>() + ":" + item["secret_access_key"].as<std::string>();
         if (item["account_id"]) text += ":" + item["account_id"].as<std::string>();
         credential_texts.push_back(text);
       }
@@ -71,8 +74,9 @@ void load_yaml(Config& config, const std::string& path, std::vector<std::string>
 
 Config parse_config(int argc, char** argv, const std::string& version) {
   Config config;
-  CLI::App app{"fanoutd — one durable server speaking the AWS wire APIs of SQS, SNS, Firehose, S3 and "
-               "CloudFormation"};
+  CLI::App app{
+      "fanoutd — one durable server speaking the AWS wire APIs of SQS, SNS, Firehose, S3 and "
+      "CloudFormation"};
   app.set_version_flag("--version", "fanoutd " + version);
   std::vector<std::string> listen;
   std::vector<std::string> credentials;
@@ -86,7 +90,8 @@ Config parse_config(int argc, char** argv, const std::string& version) {
                  "ACCESS_KEY_ID:SECRET[:ACCOUNT_ID] (repeatable); any credential turns on verification");
   app.add_option("--default-account", config.default_account, "12-digit account id of zero-config mode");
   app.add_option("--log-level", config.log_level, "trace | debug | info | warn | error");
-  app.add_flag("--allow-reset", config.allow_reset_flag, "allow POST /_fanout/reset on a non-loopback listener");
+  app.add_flag("--allow-reset", config.allow_reset_flag,
+               "allow POST /_fanout/reset on a non-loopback listener");
   app.add_option("--tls-cert", config.server.tls_cert_file, "PEM certificate chain; serve TLS");
   app.add_option("--tls-key", config.server.tls_key_file, "PEM private key for --tls-cert");
   app.add_option("--threads", config.server.threads, "I/O threads (default: one per core)");
@@ -133,7 +138,8 @@ std::string check_config(const Config& config) {
   }
   if (config.credentials.empty() && !all_listeners_loopback(config)) {
     return "refusing to listen on a non-loopback address without credentials: zero-config mode accepts any "
-           "signature. Give --credential ACCESS_KEY_ID:SECRET[:ACCOUNT_ID] (or FANOUT_CREDENTIALS) and prefer "
+           "signature. Give --credential ACCESS_KEY_ID:SECRET[:ACCOUNT_ID] (or FANOUT_CREDENTIALS) and "
+           "prefer "
            "--tls-cert/--tls-key.";
   }
   return {};

@@ -39,7 +39,8 @@ std::string http_date() {
 
 }  // namespace
 
-void stamp_common_headers(net::Response& response, const std::string& service, const std::string& request_id) {
+void stamp_common_headers(net::Response& response, const std::string& service,
+                          const std::string& request_id) {
   response.set(net::http::field::date, http_date());
   if (service == "s3") {
     response.set("x-amz-request-id", request_id);
@@ -67,7 +68,8 @@ net::Response error_response(const std::string& service, WireProtocol protocol, 
     case WireProtocol::json: {
       auto encoded = protocol::encode_json_error(model, error.code, query_code, error.message, sender);
       response.set(net::http::field::content_type,
-                   "application/x-amz-json-" + (model && !model->json_version().empty() ? model->json_version() : "1.0"));
+                   "application/x-amz-json-" +
+                       (model && !model->json_version().empty() ? model->json_version() : "1.0"));
       if (!encoded.query_error_header.empty()) response.set("x-amzn-query-error", encoded.query_error_header);
       response.body() = std::move(encoded.body);
       break;
@@ -127,10 +129,12 @@ ServiceError auth_error(const std::string& service, WireProtocol protocol, const
       return ServiceError::make(json ? "InvalidSignatureException" : "RequestTimeTooSkewed", error.message,
                                 json ? 400 : 403);
     case AuthFailure::expired:
-      return ServiceError::make("AccessDenied", error.message.empty() ? "Request has expired" : error.message, 403);
+      return ServiceError::make("AccessDenied", error.message.empty() ? "Request has expired" : error.message,
+                                403);
     case AuthFailure::content_sha256_mismatch:
-      return ServiceError::make("XAmzContentSHA256Mismatch",
-                                "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+      return ServiceError::make(
+          "XAmzContentSHA256Mismatch",
+          "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
   }
   return ServiceError::make("AccessDenied", "Access Denied", 403);
 }

@@ -12,7 +12,8 @@ namespace fanout::server {
 
 // `service` may be empty (unknown); the model, when known, maps shape names to query codes.
 net::Response error_response(const std::string& service, dispatch::WireProtocol protocol,
-                             const protocol::ServiceError& error, const std::string& request_id, unsigned version,
+                             const protocol::ServiceError& error, const std::string& request_id,
+                             unsigned version,
                              const std::string& resource = "");  // rest-xml (S3): the <Resource> path
 
 // AWS's error for an authentication failure, per service and protocol.

@@ -1,8 +1,9 @@
 #include "server/gateway.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json/serialize.hpp>
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 #include "auth/sigv4.h"
 #include "common/crypto.h"
@@ -34,7 +35,8 @@ std::string scope_service_of(const net::RequestHeader& header) {
     // %2F-encoded scope in a presigned URL
     std::string decoded;
     for (std::size_t i = 0; i < text.size() && text[i] != '&'; ++i) {
-      if (text[i] == '%' && i + 2 < text.size() && text[i + 1] == '2' && (text[i + 2] == 'F' || text[i + 2] == 'f')) {
+      if (text[i] == '%' && i + 2 < text.size() && text[i + 1] == '2' &&
+          (text[i + 2] == 'F' || text[i + 2] == 'f')) {
         decoded += '/';
         i += 2;
       } else {
@@ -55,7 +57,8 @@ std::string scope_service_of(const net::RequestHeader& header) {
     if (pos == std::string_view::npos) return {};
   }
   auto end = text.find_first_of("/, ", pos + 1);
-  return std::string(text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1));
+  return std::string(
+      text.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1));
 }
 
 // "arn:partition:service:region:account:resource..." split on ':'.
@@ -79,7 +82,8 @@ auth::HttpRequest to_auth_request(net::Request& request) {
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
   out.headers.reserve(16);
-  for (const auto& field : request) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : request)
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = std::move(request.body());
   return out;
 }
@@ -127,9 +131,10 @@ std::optional<net::Response> Gateway::body_too_large(const net::RequestHeader& h
   if (!streaming_service(header)) return std::nullopt;
   // S3's answer to a single PUT above 5 GiB.
   auto path = std::string(dispatch::split_target(header.target()).first);
-  return error_response("s3", WireProtocol::rest_xml,
-                        ServiceError::make("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400),
-                        crypto::uuid_v4(), header.version(), path);
+  return error_response(
+      "s3", WireProtocol::rest_xml,
+      ServiceError::make("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400),
+      crypto::uuid_v4(), header.version(), path);
 }
 
 std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
@@ -150,20 +155,21 @@ std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
   return std::max(options_.sqs_body_limit, options_.s3_body_limit);
 }
 
-bool Gateway::handle_operational(const net::Request& request, const net::Peer& peer, const std::string& request_id,
-                                 net::Respond& respond) {
+bool Gateway::handle_operational(const net::Request& request, const net::Peer& peer,
+                                 const std::string& request_id, net::Respond& respond) {
   auto [path, query] = dispatch::split_target(request.target());
   auto version = request.version();
   if (path == "/_fanout/health" || path == "/_localstack/health" || path == "/health") {
     json::object services;
     for (const auto& [name, engine] : engines_) services[name] = "running";
     for (const auto& [name, rest] : rest_services_) services[name] = "running";
-    json::object body{{"status", "ok"}, {"services", services}, {"version", options_.version},
-                      {"edition", "fanout"}};
+    json::object body{
+        {"status", "ok"}, {"services", services}, {"version", options_.version}, {"edition", "fanout"}};
     respond(json_response(version, json::serialize(body), "application/json"));
     return true;
   }
-  if (auto doc = static_documents_.find(path); doc != static_documents_.end() && request.method() == http::verb::get) {
+  if (auto doc = static_documents_.find(path);
+      doc != static_documents_.end() && request.method() == http::verb::get) {
     respond(json_response(version, doc->second.body(), doc->second.content_type));
     return true;
   }
@@ -175,7 +181,8 @@ bool Gateway::handle_operational(const net::Request& request, const net::Peer& p
   }
   if (path == "/_fanout/reset" || path == "/_localstack/state/reset" || path == "/moto-api/reset") {
     if (request.method() != http::verb::post) {
-      respond(json_response(version, "{\"error\":\"use POST\"}", "application/json", http::status::method_not_allowed));
+      respond(json_response(version, "{\"error\":\"use POST\"}", "application/json",
+                            http::status::method_not_allowed));
       return true;
     }
     if (!options_.allow_reset) {
@@ -195,8 +202,8 @@ void Gateway::handle(net::Request request, const net::Peer& peer, net::Respond r
   handle_request(std::move(request), nullptr, peer, std::move(respond));
 }
 
-void Gateway::handle_streamed(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
-                              net::Respond respond) {
+void Gateway::handle_streamed(net::Request request, std::shared_ptr<net::BodySink> sink,
+                              const net::Peer& peer, net::Respond respond) {
   handle_request(std::move(request), std::move(sink), peer, std::move(respond));
 }
 
@@ -208,8 +215,8 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
 
   const bool head_request = request.method() == http::verb::head;
   auto path = dispatch::split_target(request.target()).first;
-  if (path.starts_with("/_fanout/") || static_documents_.contains(path) || path.starts_with("/_localstack/") || path.starts_with("/moto-api/") ||
-      path == "/health") {
+  if (path.starts_with("/_fanout/") || static_documents_.contains(path) ||
+      path.starts_with("/_localstack/") || path.starts_with("/moto-api/") || path == "/health") {
     if (handle_operational(request, peer, request_id, respond)) return;
   }
 
@@ -229,8 +236,9 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
       response.content_length(0);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.record(route.service.empty() ? "unknown" : route.service, operation.empty() ? "unknown" : operation,
-                    static_cast<int>(response.result_int()), seconds);
+    metrics_.record(route.service.empty() ? "unknown" : route.service,
+                    operation.empty() ? "unknown" : operation, static_cast<int>(response.result_int()),
+                    seconds);
     spdlog::debug("{} {} {} -> {} {}", request_id, route.service, operation, error.code, error.message);
     respond(std::move(response));
   };
@@ -254,10 +262,12 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
         if (auto it = route.form.find(key); it != route.form.end() && arn.empty()) arn = it->second;
       }
       auto parts = split_arn(arn);
-      context.account_id = parts.size() >= 5 && is_account_id(parts[4]) ? parts[4] : accounts_.default_account();
+      context.account_id =
+          parts.size() >= 5 && is_account_id(parts[4]) ? parts[4] : accounts_.default_account();
       if (parts.size() >= 4 && !parts[3].empty()) context.region = parts[3];
     } else if (accounts_.configured()) {
-      return fail(auth_error(route.service, route.protocol, {auth::AuthFailure::missing, ""}), route.operation);
+      return fail(auth_error(route.service, route.protocol, {auth::AuthFailure::missing, ""}),
+                  route.operation);
     }
     if (context.account_id.empty()) context.account_id = accounts_.default_account();
   } else {
@@ -285,7 +295,8 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
       if (route.service == "s3") {
         const auto& sc = parsed.auth->scope;
         verified = server::VerifiedSignature{
-            parsed.auth->signature, parsed.auth->amz_date, sc.date + "/" + sc.region + "/" + sc.service + "/aws4_request",
+            parsed.auth->signature, parsed.auth->amz_date,
+            sc.date + "/" + sc.region + "/" + sc.service + "/aws4_request",
             auth::derive_signing_key(*account->secret, sc.date, sc.region, sc.service)};
       }
     }
@@ -295,28 +306,37 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   }
 
   if (route.malformed_form) {
-    return fail(ServiceError::make("MalformedQueryString", "The query string is not a valid form encoding."), "");
+    return fail(ServiceError::make("MalformedQueryString", "The query string is not a valid form encoding."),
+                "");
   }
   // AWS's answer to an operation it does not know, in the request's protocol.
   auto unknown_operation = [&] {
     if (route.protocol == WireProtocol::json) {
-      return fail(ServiceError::make("UnknownOperationException", "The requested operation is not recognized."),
-                  route.operation);
+      return fail(
+          ServiceError::make("UnknownOperationException", "The requested operation is not recognized."),
+          route.operation);
     }
-    fail(ServiceError::make("InvalidAction", "The action " + route.operation + " is not valid for this web service."),
+    fail(ServiceError::make("InvalidAction",
+                            "The action " + route.operation + " is not valid for this web service."),
          route.operation);
   };
   if (route.service.empty()) return unknown_operation();
   if (route.service == "s3") {
     auto rest = rest_services_.find(std::string_view("s3"));
     if (rest == rest_services_.end()) {
-      return fail(ServiceError::make("NotImplemented",
-                                     "A header you provided implies functionality that is not implemented", 501),
-                  "");
+      return fail(
+          ServiceError::make("NotImplemented",
+                             "A header you provided implies functionality that is not implemented", 501),
+          "");
     }
     context.wire_protocol = "rest-xml";
-    RestCall call{std::move(context), std::move(request), std::move(sink), std::move(verified),
-                  parsed.auth && parsed.auth->presigned, std::move(respond), started};
+    RestCall call{std::move(context),
+                  std::move(request),
+                  std::move(sink),
+                  std::move(verified),
+                  parsed.auth && parsed.auth->presigned,
+                  std::move(respond),
+                  started};
     return rest->second->handle(std::move(call));
   }
 
@@ -333,7 +353,8 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   } else {
     // Query clients of SQS may post to the queue's URL instead of passing QueueUrl.
     if (route.service == "sqs" && !route.form.contains("QueueUrl") && path.size() > 1 &&
-        std::count(path.begin(), path.end(), '/') == 2 && op->input && op->input->at("members").as_object().contains("QueueUrl")) {
+        std::count(path.begin(), path.end(), '/') == 2 && op->input &&
+        op->input->at("members").as_object().contains("QueueUrl")) {
       route.form["QueueUrl"] = context.scheme + "://" + context.host + std::string(path);
     }
     auto decoded = protocol::decode_query_input(model, *op, route.form);
@@ -346,17 +367,18 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
 
   auto engine_it = engines_.find(route.service);
   if (engine_it == engines_.end()) {
-    return fail(ServiceError::make("NotImplemented", "fanoutd does not implement " + route.service + " " + op->name +
-                                                         " yet.", 501),
-                op->name);
+    return fail(
+        ServiceError::make("NotImplemented",
+                           "fanoutd does not implement " + route.service + " " + op->name + " yet.", 501),
+        op->name);
   }
 
   auto service = route.service;
   auto wire = route.protocol;
   engine_it->second->invoke(
       context, op->name, std::move(input),
-      [this, service, wire, op, &model, request_id, version, started, respond = std::move(respond)](
-          protocol::OperationResult result) {
+      [this, service, wire, op, &model, request_id, version, started,
+       respond = std::move(respond)](protocol::OperationResult result) {
         net::Response response;
         if (auto* err = std::get_if<ServiceError>(&result)) {
           response = error_response(service, wire, *err, request_id, version);
@@ -364,9 +386,9 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
           const auto& output = std::get<json::object>(result);
           response = net::Response{http::status::ok, version};
           if (wire == WireProtocol::json) {
-            response.set(http::field::content_type, "application/x-amz-json-" +
-                                                        (model.json_version().empty() ? std::string("1.0")
-                                                                                      : model.json_version()));
+            response.set(http::field::content_type,
+                         "application/x-amz-json-" +
+                             (model.json_version().empty() ? std::string("1.0") : model.json_version()));
             response.body() = json::serialize(output);
           } else {
             response.set(http::field::content_type, "text/xml");

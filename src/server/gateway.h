@@ -39,7 +39,9 @@ class Gateway final : public net::HttpHandler {
 
   void register_engine(const std::string& service, protocol::ServiceEngine* engine);
   // S3's REST front end (authenticated here, then handed the whole request).
-  void register_rest_service(const std::string& service, RestService* rest) { rest_services_[service] = rest; }
+  void register_rest_service(const std::string& service, RestService* rest) {
+    rest_services_[service] = rest;
+  }
   // Runs on POST /_fanout/reset: wipe every engine's state.
   void on_reset(std::function<void()> hook) { reset_hook_ = std::move(hook); }
   // A fixed document served unauthenticated on GET (e.g. SNS's signing certificate).

@@ -35,7 +35,8 @@ std::string Metrics::render_prometheus() const {
       out += "fanout_request_duration_seconds_bucket{" + labels + ",le=\"" + buf + "\"} " +
              std::to_string(h.buckets[i]) + "\n";
     }
-    out += "fanout_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+    out += "fanout_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(h.count) +
+           "\n";
     std::snprintf(buf, sizeof buf, "%.6f", h.sum);
     out += "fanout_request_duration_seconds_sum{" + labels + "} " + buf + "\n";
     out += "fanout_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) + "\n";

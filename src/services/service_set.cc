@@ -45,7 +45,7 @@ ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string regi
 ServiceSet::~ServiceSet() {
   stop();
   cloudformation_.reset();  // its worker calls the others
-  sns_.reset();  // before the SQS engine it delivers into
+  sns_.reset();             // before the SQS engine it delivers into
   firehose_sink_.reset();
   firehose_.reset();  // before the S3 engine it writes into
   sqs_.reset();

@@ -27,14 +27,16 @@ bool name_char(char c) {
 }
 
 bool is_region(std::string_view region) {
-  return !region.empty() && region.size() <= 32 &&
-         std::all_of(region.begin(), region.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  return !region.empty() && region.size() <= 32 && std::all_of(region.begin(), region.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
 }
 
 }  // namespace
 
 bool is_account_id(std::string_view text) {
-  return text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return text.size() == 12 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string format_topic_arn(std::string_view region, std::string_view account, std::string_view name) {
@@ -54,7 +56,8 @@ bool is_valid_topic_name(std::string_view name, bool fifo) {
 
 std::optional<TopicName> parse_topic_arn(std::string_view arn) {
   auto parts = split_arn(arn);
-  if (!parts || (*parts)[2] != "sns" || !is_region((*parts)[3]) || !is_account_id((*parts)[4])) return std::nullopt;
+  if (!parts || (*parts)[2] != "sns" || !is_region((*parts)[3]) || !is_account_id((*parts)[4]))
+    return std::nullopt;
   auto name = (*parts)[5];
   if (!is_valid_topic_name(name, name.ends_with(".fifo"))) return std::nullopt;
   return TopicName{std::string((*parts)[3]), std::string((*parts)[4]), std::string(name)};
@@ -70,7 +73,8 @@ std::optional<std::string> topic_of_subscription_arn(std::string_view subscripti
 
 std::optional<QueueName> parse_queue_arn(std::string_view arn) {
   auto parts = split_arn(arn);
-  if (!parts || (*parts)[2] != "sqs" || !is_region((*parts)[3]) || !is_account_id((*parts)[4])) return std::nullopt;
+  if (!parts || (*parts)[2] != "sqs" || !is_region((*parts)[3]) || !is_account_id((*parts)[4]))
+    return std::nullopt;
   auto name = (*parts)[5];
   if (name.empty() || name.size() > 80) return std::nullopt;
   auto base = name.ends_with(".fifo") ? name.substr(0, name.size() - 5) : name;
@@ -80,7 +84,8 @@ std::optional<QueueName> parse_queue_arn(std::string_view arn) {
 
 bool is_firehose_stream_arn(std::string_view arn) {
   auto parts = split_arn(arn);
-  if (!parts || (*parts)[2] != "firehose" || !is_region((*parts)[3]) || !is_account_id((*parts)[4])) return false;
+  if (!parts || (*parts)[2] != "firehose" || !is_region((*parts)[3]) || !is_account_id((*parts)[4]))
+    return false;
   auto rest = (*parts)[5];
   if (!rest.starts_with("deliverystream/")) return false;
   auto name = rest.substr(15);

@@ -12,7 +12,9 @@ namespace json = boost::json;
 
 namespace {
 
-[[noreturn]] void bad(std::string_view why) { throw errors::invalid_parameter("DeliveryPolicy: " + std::string(why)); }
+[[noreturn]] void bad(std::string_view why) {
+  throw errors::invalid_parameter("DeliveryPolicy: " + std::string(why));
+}
 
 json::object parse_object(std::string_view text) {
   boost::system::error_code ec;
@@ -52,7 +54,8 @@ RetryPolicy parse_retry(const json::value& value, std::string_view path) {
   const std::string at(path);
   if (p.min_delay_target < 1) bad(at + ".minDelayTarget must be at least 1");
   if (p.max_delay_target > 3600) bad(at + ".maxDelayTarget must be at most 3600");
-  if (p.min_delay_target > p.max_delay_target) bad(at + ".minDelayTarget must be less than or equal to maxDelayTarget");
+  if (p.min_delay_target > p.max_delay_target)
+    bad(at + ".minDelayTarget must be less than or equal to maxDelayTarget");
   if (p.num_retries < 0 || p.num_retries > 100) bad(at + ".numRetries must be between 0 and 100");
   if (p.num_no_delay_retries < 0 || p.num_min_delay_retries < 0 || p.num_max_delay_retries < 0) {
     bad(at + ": retry counts must not be negative");
@@ -61,7 +64,8 @@ RetryPolicy parse_retry(const json::value& value, std::string_view path) {
     bad(at + ": numNoDelayRetries + numMinDelayRetries + numMaxDelayRetries must not exceed numRetries");
   }
   static const char* kFunctions[] = {"linear", "arithmetic", "geometric", "exponential"};
-  if (std::none_of(std::begin(kFunctions), std::end(kFunctions), [&](const char* f) { return p.backoff_function == f; })) {
+  if (std::none_of(std::begin(kFunctions), std::end(kFunctions),
+                   [&](const char* f) { return p.backoff_function == f; })) {
     bad(at + ".backoffFunction must be one of linear, arithmetic, geometric, exponential");
   }
   return p;
@@ -82,7 +86,8 @@ std::optional<std::string> parse_request(const json::value* value, std::string_v
   if (!value->is_object()) bad(std::string(path) + " must be an object");
   const auto* type = value->as_object().if_contains("headerContentType");
   if (!type || type->is_null()) return std::nullopt;
-  if (!type->is_string() || type->as_string().empty()) bad(std::string(path) + ".headerContentType is invalid");
+  if (!type->is_string() || type->as_string().empty())
+    bad(std::string(path) + ".headerContentType is invalid");
   return std::string(type->as_string());
 }
 
@@ -130,7 +135,8 @@ RetryPolicy RetryPolicy::from_json(const json::object& o) {
   p.num_max_delay_retries = get("numMaxDelayRetries", 0);
   p.num_no_delay_retries = get("numNoDelayRetries", 0);
   p.num_min_delay_retries = get("numMinDelayRetries", 0);
-  if (const auto* f = o.if_contains("backoffFunction"); f && f->is_string()) p.backoff_function = std::string(f->as_string());
+  if (const auto* f = o.if_contains("backoffFunction"); f && f->is_string())
+    p.backoff_function = std::string(f->as_string());
   return p;
 }
 
@@ -174,7 +180,8 @@ TopicDeliveryPolicy parse_topic_delivery_policy(std::string_view text) {
   const auto& h = http->as_object();
   for (const auto& [key, value] : h) {
     if (key != "defaultHealthyRetryPolicy" && key != "disableSubscriptionOverrides" &&
-        key != "defaultThrottlePolicy" && key != "defaultRequestPolicy" && key != "defaultSicklyRetryPolicy") {
+        key != "defaultThrottlePolicy" && key != "defaultRequestPolicy" &&
+        key != "defaultSicklyRetryPolicy") {
       bad("Unknown key http." + std::string(key));
     }
   }
@@ -190,8 +197,10 @@ TopicDeliveryPolicy parse_topic_delivery_policy(std::string_view text) {
       bad("http.disableSubscriptionOverrides must be a boolean");
     }
   }
-  out.default_max_receives_per_second = parse_throttle(h.if_contains("defaultThrottlePolicy"), "http.defaultThrottlePolicy");
-  out.default_header_content_type = parse_request(h.if_contains("defaultRequestPolicy"), "http.defaultRequestPolicy");
+  out.default_max_receives_per_second =
+      parse_throttle(h.if_contains("defaultThrottlePolicy"), "http.defaultThrottlePolicy");
+  out.default_header_content_type =
+      parse_request(h.if_contains("defaultRequestPolicy"), "http.defaultRequestPolicy");
   return out;
 }
 
@@ -216,7 +225,8 @@ TopicDeliveryPolicy stored_topic_policy(std::string_view text) {
 
 }  // namespace
 
-EffectiveHttpPolicy effective_http_policy(std::string_view subscription_policy, std::string_view topic_policy) {
+EffectiveHttpPolicy effective_http_policy(std::string_view subscription_policy,
+                                          std::string_view topic_policy) {
   auto sub = stored_subscription_policy(subscription_policy);
   auto topic = stored_topic_policy(topic_policy);
   EffectiveHttpPolicy out;
@@ -235,10 +245,11 @@ std::string effective_topic_delivery_policy(std::string_view topic_policy) {
   http["defaultHealthyRetryPolicy"] = topic.default_healthy.value_or(RetryPolicy{}).to_json();
   http["disableSubscriptionOverrides"] = topic.disable_subscription_overrides;
   if (topic.default_max_receives_per_second) {
-    http["defaultThrottlePolicy"] = json::object{{"maxReceivesPerSecond", *topic.default_max_receives_per_second}};
+    http["defaultThrottlePolicy"] =
+        json::object{{"maxReceivesPerSecond", *topic.default_max_receives_per_second}};
   }
-  http["defaultRequestPolicy"] =
-      json::object{{"headerContentType", topic.default_header_content_type.value_or("text/plain; charset=UTF-8")}};
+  http["defaultRequestPolicy"] = json::object{
+      {"headerContentType", topic.default_header_content_type.value_or("text/plain; charset=UTF-8")}};
   return json::serialize(json::object{{"http", std::move(http)}});
 }
 
@@ -251,7 +262,8 @@ std::string effective_subscription_delivery_policy(std::string_view subscription
   out["healthyRetryPolicy"] = effective.retry.to_json();
   out["sicklyRetryPolicy"] = nullptr;
   std::optional<int> throttle = topic.default_max_receives_per_second;
-  if (!topic.disable_subscription_overrides && sub.max_receives_per_second) throttle = sub.max_receives_per_second;
+  if (!topic.disable_subscription_overrides && sub.max_receives_per_second)
+    throttle = sub.max_receives_per_second;
   if (throttle) {
     out["throttlePolicy"] = json::object{{"maxReceivesPerSecond", *throttle}};
   } else {

@@ -58,7 +58,8 @@ struct EffectiveHttpPolicy {
   RetryPolicy retry;
   std::string content_type = "text/plain; charset=UTF-8";
 };
-EffectiveHttpPolicy effective_http_policy(std::string_view subscription_policy, std::string_view topic_policy);
+EffectiveHttpPolicy effective_http_policy(std::string_view subscription_policy,
+                                          std::string_view topic_policy);
 
 // The EffectiveDeliveryPolicy attribute of a topic and of a subscription.
 std::string effective_topic_delivery_policy(std::string_view topic_policy);

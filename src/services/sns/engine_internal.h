@@ -23,7 +23,9 @@ inline constexpr std::string_view kStateCf = "sns_state";                  // ke
 // sns_state keys.
 inline constexpr std::string_view kSigningKeyKey = "signing/key";
 inline constexpr std::string_view kSigningCertKey = "signing/cert";
-inline std::string dedup_prefix(std::string_view topic_arn) { return "dedup/" + std::string(topic_arn) + "\n"; }
+inline std::string dedup_prefix(std::string_view topic_arn) {
+  return "dedup/" + std::string(topic_arn) + "\n";
+}
 inline std::string dedup_store_key(std::string_view topic_arn, std::string_view key) {
   return dedup_prefix(topic_arn) + std::string(key);
 }

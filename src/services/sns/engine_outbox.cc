@@ -2,9 +2,10 @@
 // entries are attempted by the timer thread (at most max_concurrent_deliveries at once); each
 // outcome is written back (erased, rescheduled with backoff, or moved to the subscription's
 // dead-letter queue in the same batch that erases it).
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "common/crypto.h"
 #include "services/sns/engine_internal.h"
@@ -105,13 +106,14 @@ void SnsEngine::attempt(const std::string& id, std::uint64_t generation) {
     request.headers.emplace_back("Content-Type", entry.content_type);
     request.headers.emplace_back("User-Agent", "Amazon Simple Notification Service Agent");
     request.body = entry.body;
-    http_->post(std::move(request), [this, life = life_, generation, entry = std::move(entry)](
-                                        HttpClient::Response response) mutable {
+    http_->post(std::move(request), [this, life = life_, generation,
+                                     entry = std::move(entry)](HttpClient::Response response) mutable {
       life->run([&] {
         const bool delivered = response.status >= 200 && response.status < 300;
         // 4xx other than 429 is the endpoint refusing the message: not retried.
         const bool permanent = response.status >= 400 && response.status < 500 && response.status != 429;
-        std::string error = response.status ? "HTTP status " + std::to_string(response.status) : response.error;
+        std::string error =
+            response.status ? "HTTP status " + std::to_string(response.status) : response.error;
         attempt_finished(std::move(entry), generation, delivered, permanent, error);
       });
     });
@@ -129,14 +131,15 @@ void SnsEngine::attempt(const std::string& id, std::uint64_t generation) {
     }
   }
   auto account = entry.account, stream = entry.endpoint, role = entry.role_arn, data = entry.body;
-  sink->put_record(account, stream, role, std::move(data),
-                   [this, life = life_, generation, entry = std::move(entry)](FirehosePutResult result) mutable {
-                     life->run([&] {
-                       attempt_finished(std::move(entry), generation,
-                                        result.outcome == FirehosePutResult::Outcome::delivered,
-                                        result.outcome == FirehosePutResult::Outcome::rejected, result.error);
-                     });
-                   });
+  sink->put_record(
+      account, stream, role, std::move(data),
+      [this, life = life_, generation, entry = std::move(entry)](FirehosePutResult result) mutable {
+        life->run([&] {
+          attempt_finished(std::move(entry), generation,
+                           result.outcome == FirehosePutResult::Outcome::delivered,
+                           result.outcome == FirehosePutResult::Outcome::rejected, result.error);
+        });
+      });
 }
 
 void SnsEngine::attempt_finished(OutboxEntry entry, std::uint64_t generation, bool delivered, bool permanent,
@@ -189,23 +192,23 @@ void SnsEngine::dead_letter(OutboxEntry entry, const std::string& error) {
     request.body.pop_back();
   }
   if (entry.raw) {
-    for (const auto& a : entry.attributes) request.attributes.push_back(sqs::MessageAttribute{a.name, a.data_type, a.value});
+    for (const auto& a : entry.attributes)
+      request.attributes.push_back(sqs::MessageAttribute{a.name, a.data_type, a.value});
   }
   if (!entry.group_id.empty()) {
     request.group_id = entry.group_id;
     request.deduplication_id = entry.deduplication_id;
   }
-  sqs::SendCaller caller{entry.account, std::string(kSnsSenderId), std::string(kSnsPrincipal), entry.topic_arn,
-                         entry.account};
+  sqs::SendCaller caller{entry.account, std::string(kSnsSenderId), std::string(kSnsPrincipal),
+                         entry.topic_arn, entry.account};
   auto staged = std::make_shared<sqs::StagedSends>();
   auto outcome = sqs_.stage_send(caller, entry.dead_letter_arn, std::move(request), batch, *staged);
   if (auto* refused = std::get_if<protocol::ServiceError>(&outcome)) {
     spdlog::warn("sns: message {} for {} discarded: dead-letter queue {} refused it: {}", entry.message_id,
                  entry.subscription_arn, entry.dead_letter_arn, refused->message);
   }
-  commit(std::move(batch), [this, staged](const store::Status& status) {
-    sqs_.finish_staged(std::move(*staged), status);
-  });
+  commit(std::move(batch),
+         [this, staged](const store::Status& status) { sqs_.finish_staged(std::move(*staged), status); });
 }
 
 void SnsEngine::erase_outbox(const std::string& id) {

@@ -1,9 +1,10 @@
 // Publishing: Publish and PublishBatch. A message's deliveries to SQS subscriptions are staged
 // into the publish's own write batch (durable fan-out), HTTP/S and Firehose deliveries into the
 // outbox in that batch; the caller gets its answer once the batch is durable.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/crypto.h"
 #include "services/sns/arn.h"
@@ -75,7 +76,8 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
                                              : message.deduplication_id;
     if (auto it = fifo.dedup.find(key); it != fifo.dedup.end() && it->second.expires_ms > job.now) {
       // A duplicate within five minutes: accepted, not delivered again.
-      return json::object{{"MessageId", it->second.message_id}, {"SequenceNumber", it->second.sequence_number}};
+      return json::object{{"MessageId", it->second.message_id},
+                          {"SequenceNumber", it->second.sequence_number}};
     }
     sequence_number = format_sequence_number(++fifo.last_seq);
     FifoState::Dedup dedup{message_id, sequence_number, job.now + kDeduplicationWindowMs};
@@ -103,11 +105,13 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
       bool match;
       if (s.filter->scope() == FilterPolicy::Scope::MessageBody) {
         auto it = delivery.body_filters.find(&text);
-        if (it == delivery.body_filters.end()) it = delivery.body_filters.emplace(&text, FilterMessage::from_body(text)).first;
+        if (it == delivery.body_filters.end())
+          it = delivery.body_filters.emplace(&text, FilterMessage::from_body(text)).first;
         match = s.filter->matches(it->second);
       } else {
         if (!delivery.attribute_filter) {
-          delivery.attribute_filter = FilterMessage::from_attributes(to_filter_attributes(message.attributes));
+          delivery.attribute_filter =
+              FilterMessage::from_attributes(to_filter_attributes(message.attributes));
         }
         match = s.filter->matches(*delivery.attribute_filter);
       }
@@ -135,7 +139,9 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
       entry.kind = OutboxEntry::Kind::firehose;
       entry.role_arn = s.attribute("SubscriptionRoleArn");
       entry.retry = RetryPolicy::aws_managed();
-      entry.body = s.raw ? text : notification_json_compact(delivery.fields_for(text), unsubscribe_url(s), message.attributes);
+      entry.body = s.raw ? text
+                         : notification_json_compact(delivery.fields_for(text), unsubscribe_url(s),
+                                                     message.attributes);
       entry.body += '\n';
     } else {
       entry.kind = OutboxEntry::Kind::http;
@@ -197,13 +203,14 @@ void SnsEngine::stage_sqs_delivery(PublishJob& job, const Subscription& s, const
   // A client-side error (queue gone, policy refuses, message refused): not retried; the
   // subscription's dead-letter queue gets the message if it has one.
   if (!for_dead_letter) {
-    spdlog::info("sns: message {} for {} dropped: {} {}", delivery.fields.message_id, s.arn, error->code, error->message);
+    spdlog::info("sns: message {} for {} dropped: {} {}", delivery.fields.message_id, s.arn, error->code,
+                 error->message);
     return;
   }
   auto dlq = sqs_.stage_send(caller, s.dead_letter_arn, std::move(*for_dead_letter), job.batch, job.staged);
   if (auto* dlq_error = std::get_if<protocol::ServiceError>(&dlq)) {
-    spdlog::warn("sns: message {} for {} dropped: {}; dead-letter queue {} refused it: {}", delivery.fields.message_id,
-                 s.arn, error->message, s.dead_letter_arn, dlq_error->message);
+    spdlog::warn("sns: message {} for {} dropped: {}; dead-letter queue {} refused it: {}",
+                 delivery.fields.message_id, s.arn, error->message, s.dead_letter_arn, dlq_error->message);
   }
 }
 
@@ -213,8 +220,8 @@ void SnsEngine::finish_publish(std::shared_ptr<PublishJob> job, Completion done,
     return;
   }
   auto batch = std::move(job->batch);
-  commit(std::move(batch), [this, job, done = std::move(done), result = std::move(result)](
-                               const store::Status& status) mutable {
+  commit(std::move(batch), [this, job, done = std::move(done),
+                            result = std::move(result)](const store::Status& status) mutable {
     sqs_.finish_staged(std::move(job->staged), status);
     if (status.ok) {
       enqueue_outbox(job->outbox);
@@ -232,12 +239,14 @@ void SnsEngine::publish(const Context& context, const Input& in, Completion& don
   const auto phone = input::opt_string(in, "PhoneNumber");
   if (phone) {
     if (topic_arn || target_arn) {
-      throw errors::invalid_parameter("PhoneNumber Reason: Only one of PhoneNumber, TopicArn or TargetArn may be set");
+      throw errors::invalid_parameter(
+          "PhoneNumber Reason: Only one of PhoneNumber, TopicArn or TargetArn may be set");
     }
     throw errors::invalid_parameter("PhoneNumber Reason: fanoutd does not deliver SMS messages");
   }
   if (topic_arn && target_arn) {
-    throw errors::invalid_parameter("TopicArn or TargetArn Reason: Both TopicArn and TargetArn specified. Use only one or the other");
+    throw errors::invalid_parameter(
+        "TopicArn or TargetArn Reason: Both TopicArn and TargetArn specified. Use only one or the other");
   }
   if (!topic_arn && !target_arn) {
     throw errors::invalid_parameter("TopicArn or TargetArn Reason: no value for required parameter");

@@ -1,7 +1,8 @@
 // Recovery: rebuilds the registry, FIFO state, SMS settings and the outbox schedule from the
 // store, and loads (or creates, at first start) the signing key.
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "services/sns/engine_internal.h"
 
@@ -47,7 +48,8 @@ void SnsEngine::recover() {
 
   store_.scan(kSubscriptionsCf, "", [&](std::string_view key, std::string_view value) {
     try {
-      auto subscription = std::make_shared<Subscription>(Subscription::from_record(json::parse(value).as_object()));
+      auto subscription =
+          std::make_shared<Subscription>(Subscription::from_record(json::parse(value).as_object()));
       if (!topics_.contains(subscription->topic_arn)) {
         cleanup.erase(kSubscriptionsCf, key);  // its topic was deleted
         return true;

@@ -44,7 +44,8 @@ void SnsEngine::create_topic(const Context& context, const Input& in, Completion
   }
   if (fifo && !is_valid_topic_name(name, true)) {
     throw errors::invalid_parameter(
-        "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, "
+        "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII "
+        "letters, "
         "numbers, underscores, and hyphens, and must be between 1 and 256 characters long.");
   }
   if (!fifo && !is_valid_topic_name(name, false)) throw errors::invalid_parameter("Topic Name");
@@ -64,7 +65,8 @@ void SnsEngine::create_topic(const Context& context, const Input& in, Completion
     const auto& existing = *it->second.topic;
     bool same = existing.fifo == fifo;
     for (const auto& [key, value] : attributes) same = same && existing.attribute(key) == value;
-    if (!same) throw errors::invalid_parameter("Attributes Reason: Topic already exists with different attributes");
+    if (!same)
+      throw errors::invalid_parameter("Attributes Reason: Topic already exists with different attributes");
     if (!tags.empty() && !same_tags(existing.tags, tags)) {
       throw errors::invalid_parameter("Tags Reason: Topic already exists with different tags");
     }
@@ -88,7 +90,8 @@ void SnsEngine::create_topic(const Context& context, const Input& in, Completion
   topic->region = context.region;
   topic->fifo = fifo;
   topic->attributes = std::move(attributes);
-  if (!topic->attributes.contains("Policy")) topic->attributes["Policy"] = default_topic_policy(arn, context.account_id);
+  if (!topic->attributes.contains("Policy"))
+    topic->attributes["Policy"] = default_topic_policy(arn, context.account_id);
   topic->tags = tags;
   topic->data_protection_policy = data_protection.value_or(std::string());
   topic->created_ms = now();
@@ -99,7 +102,8 @@ void SnsEngine::create_topic(const Context& context, const Input& in, Completion
     batch.put(kStateCf, kSigningKeyKey, signing_key_->key_pem());
     batch.put(kStateCf, kSigningCertKey, signing_key_->cert_pem());
   }
-  TopicEntry entry{topic, std::make_shared<SubscriptionList>(), fifo ? std::make_shared<FifoState>() : nullptr};
+  TopicEntry entry{topic, std::make_shared<SubscriptionList>(),
+                   fifo ? std::make_shared<FifoState>() : nullptr};
   topics_[arn] = std::move(entry);
   commit(std::move(batch), [done = std::move(done), arn](const store::Status& status) mutable {
     answer(done, status, json::object{{"TopicArn", arn}});
@@ -119,7 +123,8 @@ void SnsEngine::delete_topic(const Context& context, const Input& in, Completion
   find_topic_locked(context, arn, "DeleteTopic");
   store::Batch batch;
   const std::string prefix = arn + ":";
-  for (auto s = subscriptions_.lower_bound(prefix); s != subscriptions_.end() && s->first.starts_with(prefix);) {
+  for (auto s = subscriptions_.lower_bound(prefix);
+       s != subscriptions_.end() && s->first.starts_with(prefix);) {
     batch.erase(kSubscriptionsCf, s->first);
     if (!s->second->token.empty()) tokens_.erase(s->second->token);
     s = subscriptions_.erase(s);
@@ -131,7 +136,8 @@ void SnsEngine::delete_topic(const Context& context, const Input& in, Completion
   batch.erase_range(kStateCf, dedup, dedup_end);
   batch.erase(kStateCf, seq_store_key(arn));
   topics_.erase(it);
-  commit(std::move(batch), [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
+  commit(std::move(batch),
+         [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
 }
 
 void SnsEngine::list_topics(const Context& context, const Input& in, Completion& done) {
@@ -173,7 +179,8 @@ void SnsEngine::get_topic_attributes(const Context& context, const Input& in, Co
     attributes["Owner"] = topic.account;
     attributes["SubscriptionsPending"] = std::to_string(pending);
     attributes["TopicArn"] = topic.arn;
-    attributes["EffectiveDeliveryPolicy"] = effective_topic_delivery_policy(topic.attribute("DeliveryPolicy"));
+    attributes["EffectiveDeliveryPolicy"] =
+        effective_topic_delivery_policy(topic.attribute("DeliveryPolicy"));
     attributes["SubscriptionsConfirmed"] = std::to_string(confirmed);
     attributes["DisplayName"] = topic.attribute("DisplayName");
     attributes["SubscriptionsDeleted"] = std::to_string(topic.subscriptions_deleted);
@@ -196,9 +203,9 @@ void SnsEngine::set_topic_attributes(const Context& context, const Input& in, Co
   std::unique_lock lock(mutex_);
   auto entry = find_topic_locked(context, arn, "SetTopicAttributes");
   auto topic = std::make_shared<Topic>(*entry.topic);
-  const bool clears = value.empty() && (name == "DeliveryPolicy" || name == "DisplayName" ||
-                                        name == "KmsMasterKeyId" || name.ends_with("FeedbackRoleArn") ||
-                                        name.ends_with("FeedbackSampleRate"));
+  const bool clears =
+      value.empty() && (name == "DeliveryPolicy" || name == "DisplayName" || name == "KmsMasterKeyId" ||
+                        name.ends_with("FeedbackRoleArn") || name.ends_with("FeedbackSampleRate"));
   if (clears) {
     validate_topic_attribute(name, "1", topic->fifo, false);  // still refuses unknown names
     topic->attributes.erase(name);
@@ -206,14 +213,16 @@ void SnsEngine::set_topic_attributes(const Context& context, const Input& in, Co
     auto stored = validate_topic_attribute(name, value, topic->fifo, false);
     if (name == "MaximumMessageSize" && std::stoul(stored) > kDefaultMaximumMessageSize) {
       if (entry.subscriptions->size() > kMaxSubscriptionsPerLargeMessageTopic) {
-        throw errors::invalid_parameter("MaximumMessageSize Reason: Topics with a MaximumMessageSize above 262144 "
-                                        "support up to 100 subscriptions");
+        throw errors::invalid_parameter(
+            "MaximumMessageSize Reason: Topics with a MaximumMessageSize above 262144 "
+            "support up to 100 subscriptions");
       }
       for (const auto& s : *entry.subscriptions) {
         if (s->protocol != "sqs" && s->protocol != "firehose" && s->protocol != "lambda") {
-          throw errors::invalid_parameter("MaximumMessageSize Reason: Topics with a MaximumMessageSize above 262144 "
-                                          "support only Amazon SQS, Amazon Data Firehose and AWS Lambda "
-                                          "subscriptions");
+          throw errors::invalid_parameter(
+              "MaximumMessageSize Reason: Topics with a MaximumMessageSize above 262144 "
+              "support only Amazon SQS, Amazon Data Firehose and AWS Lambda "
+              "subscriptions");
         }
       }
     }
@@ -226,7 +235,8 @@ void SnsEngine::replace_topic_locked(std::shared_ptr<const Topic> topic, Complet
   store::Batch batch;
   batch.put(kTopicsCf, topic->arn, json::serialize(topic->to_record()));
   topics_[topic->arn].topic = std::move(topic);
-  commit(std::move(batch), [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
+  commit(std::move(batch),
+         [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
 }
 
 void SnsEngine::add_permission(const Context& context, const Input& in, Completion& done) {
@@ -237,7 +247,8 @@ void SnsEngine::add_permission(const Context& context, const Input& in, Completi
   std::unique_lock lock(mutex_);
   auto entry = find_topic_locked(context, arn, "AddPermission");
   auto topic = std::make_shared<Topic>(*entry.topic);
-  topic->attributes["Policy"] = sns::add_permission(topic->attribute("Policy"), arn, label, accounts, actions);
+  topic->attributes["Policy"] =
+      sns::add_permission(topic->attribute("Policy"), arn, label, accounts, actions);
   replace_topic_locked(std::move(topic), std::move(done));
 }
 
@@ -251,7 +262,8 @@ void SnsEngine::remove_permission(const Context& context, const Input& in, Compl
   replace_topic_locked(std::move(topic), std::move(done));
 }
 
-SnsEngine::TopicEntry SnsEngine::find_tagged_resource_locked(const Context& context, std::string_view arn) const {
+SnsEngine::TopicEntry SnsEngine::find_tagged_resource_locked(const Context& context,
+                                                             std::string_view arn) const {
   if (!parse_topic_arn(arn)) throw errors::invalid_parameter("ResourceArn");
   auto it = topics_.find(arn);
   if (it == topics_.end()) throw errors::resource_not_found("Resource does not exist");
@@ -280,7 +292,9 @@ void SnsEngine::untag_resource(const Context& context, const Input& in, Completi
   std::unique_lock lock(mutex_);
   auto entry = find_tagged_resource_locked(context, arn);
   auto topic = std::make_shared<Topic>(*entry.topic);
-  std::erase_if(topic->tags, [&](const auto& tag) { return std::find(keys.begin(), keys.end(), tag.first) != keys.end(); });
+  std::erase_if(topic->tags, [&](const auto& tag) {
+    return std::find(keys.begin(), keys.end(), tag.first) != keys.end();
+  });
   replace_topic_locked(std::move(topic), std::move(done));
 }
 
@@ -290,7 +304,8 @@ void SnsEngine::list_tags_for_resource(const Context& context, const Input& in, 
   {
     std::shared_lock lock(mutex_);
     auto entry = find_tagged_resource_locked(context, arn);
-    for (const auto& [key, value] : entry.topic->tags) tags.push_back(json::object{{"Key", key}, {"Value", value}});
+    for (const auto& [key, value] : entry.topic->tags)
+      tags.push_back(json::object{{"Key", key}, {"Value", value}});
   }
   done(json::object{{"Tags", std::move(tags)}});
 }

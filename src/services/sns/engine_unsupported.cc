@@ -27,15 +27,19 @@ void check_sms_attribute(const std::string& name, const std::string& value) {
   if (name == "DefaultSMSType") {
     if (value != "Promotional" && value != "Transactional") throw bad();
   } else if (name == "MonthlySpendLimit") {
-    if (value.empty() || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) throw bad();
+    if (value.empty() ||
+        !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw bad();
   } else if (name == "DeliveryStatusSuccessSamplingRate") {
-    if (value.empty() || value.size() > 3 || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+    if (value.empty() || value.size() > 3 ||
+        !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         std::stoi(value) > 100) {
       throw bad();
     }
   } else if (name == "DefaultSenderID") {
-    if (value.empty() || value.size() > 11 ||
-        !std::all_of(value.begin(), value.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; })) {
+    if (value.empty() || value.size() > 11 || !std::all_of(value.begin(), value.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+        })) {
       throw bad();
     }
   } else if (name != "DeliveryStatusIAMRole" && name != "UsageReportS3Bucket") {
@@ -57,7 +61,8 @@ void SnsEngine::set_sms_attributes(const Context& context, const Input& in, Comp
   }
   store::Batch batch;
   batch.put(kStateCf, sms_store_key(context.account_id), json::serialize(record));
-  commit(std::move(batch), [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
+  commit(std::move(batch),
+         [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
 }
 
 void SnsEngine::get_sms_attributes(const Context& context, const Input& in, Completion& done) {
@@ -67,7 +72,8 @@ void SnsEngine::get_sms_attributes(const Context& context, const Input& in, Comp
     std::lock_guard lock(sms_mutex_);
     if (auto it = sms_attributes_.find(context.account_id); it != sms_attributes_.end()) {
       for (const auto& [name, value] : it->second) {
-        if (wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end()) attributes[name] = value;
+        if (wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end())
+          attributes[name] = value;
       }
     }
   }
@@ -76,7 +82,8 @@ void SnsEngine::get_sms_attributes(const Context& context, const Input& in, Comp
 
 void SnsEngine::check_if_phone_number_is_opted_out(const Context&, const Input& in, Completion& done) {
   const auto number = input::require_string(in, "phoneNumber");
-  if (!valid_phone_number(number)) throw errors::invalid_parameter("PhoneNumber Reason: input incorrectly formatted");
+  if (!valid_phone_number(number))
+    throw errors::invalid_parameter("PhoneNumber Reason: input incorrectly formatted");
   done(json::object{{"isOptedOut", false}});  // nothing is ever sent, so nobody has opted out
 }
 
@@ -86,7 +93,8 @@ void SnsEngine::list_phone_numbers_opted_out(const Context&, const Input&, Compl
 
 void SnsEngine::opt_in_phone_number(const Context&, const Input& in, Completion& done) {
   const auto number = input::require_string(in, "phoneNumber");
-  if (!valid_phone_number(number)) throw errors::invalid_parameter("PhoneNumber Reason: input incorrectly formatted");
+  if (!valid_phone_number(number))
+    throw errors::invalid_parameter("PhoneNumber Reason: input incorrectly formatted");
   done(json::object{});  // the number is not opted out: opting it in changes nothing
 }
 
@@ -100,7 +108,8 @@ void SnsEngine::list_sms_sandbox_phone_numbers(const Context&, const Input&, Com
 }
 
 void SnsEngine::create_sms_sandbox_phone_number(const Context&, const Input&, Completion&) {
-  throw errors::invalid_parameter("PhoneNumber Reason: fanoutd does not send SMS messages (no verification code can be sent)");
+  throw errors::invalid_parameter(
+      "PhoneNumber Reason: fanoutd does not send SMS messages (no verification code can be sent)");
 }
 
 void SnsEngine::delete_sms_sandbox_phone_number(const Context&, const Input&, Completion&) {

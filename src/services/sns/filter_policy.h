@@ -60,7 +60,8 @@ class FilterPolicy {
   enum class Scope { MessageAttributes, MessageBody };
 
   // "MessageAttributes" / "MessageBody"; anything else is nullopt (AWS answers
-  // "Invalid parameter: FilterPolicyScope: Invalid value [X]. Please use either MessageBody or MessageAttributes").
+  // "Invalid parameter: FilterPolicyScope: Invalid value [X]. Please use either MessageBody or
+  // MessageAttributes").
   static std::optional<Scope> parse_scope(std::string_view name);
   static std::string_view scope_name(Scope scope);
 

@@ -45,39 +45,63 @@ std::string fold_case(std::string_view text);
 bool equals_folded(std::string_view text, std::string_view folded);
 
 namespace pattern {
-struct ExactString { std::string value; };
-struct ExactNumber { Number value; };
-struct ExactBool { bool value; };
+struct ExactString {
+  std::string value;
+};
+struct ExactNumber {
+  Number value;
+};
+struct ExactBool {
+  bool value;
+};
 struct ExactNull {};
-struct Prefix { std::string value; };
-struct Suffix { std::string value; };
-struct EqualsIgnoreCase { std::string folded; };
-struct AnythingButStrings { std::vector<std::string> values; };
-struct AnythingButNumbers { std::vector<Number> values; };
-struct AnythingButPrefix { std::string value; };
-struct AnythingButSuffix { std::string value; };
-struct AnythingButIgnoreCase { std::vector<std::string> folded; };
+struct Prefix {
+  std::string value;
+};
+struct Suffix {
+  std::string value;
+};
+struct EqualsIgnoreCase {
+  std::string folded;
+};
+struct AnythingButStrings {
+  std::vector<std::string> values;
+};
+struct AnythingButNumbers {
+  std::vector<Number> values;
+};
+struct AnythingButPrefix {
+  std::string value;
+};
+struct AnythingButSuffix {
+  std::string value;
+};
+struct AnythingButIgnoreCase {
+  std::vector<std::string> folded;
+};
 // A numeric range on the scaled integer form; equality is a closed range of one point.
 struct NumericRange {
   std::optional<std::int64_t> low, high;
   bool low_open = false, high_open = false;
 };
 struct Exists {};  // exists: true (exists: false is Condition::allows_absent)
-struct CidrMatch { Cidr cidr; };
+struct CidrMatch {
+  Cidr cidr;
+};
 }  // namespace pattern
 
-using Pattern = std::variant<pattern::ExactString, pattern::ExactNumber, pattern::ExactBool, pattern::ExactNull,
-                             pattern::Prefix, pattern::Suffix, pattern::EqualsIgnoreCase,
-                             pattern::AnythingButStrings, pattern::AnythingButNumbers, pattern::AnythingButPrefix,
-                             pattern::AnythingButSuffix, pattern::AnythingButIgnoreCase, pattern::NumericRange,
-                             pattern::Exists, pattern::CidrMatch>;
+using Pattern =
+    std::variant<pattern::ExactString, pattern::ExactNumber, pattern::ExactBool, pattern::ExactNull,
+                 pattern::Prefix, pattern::Suffix, pattern::EqualsIgnoreCase, pattern::AnythingButStrings,
+                 pattern::AnythingButNumbers, pattern::AnythingButPrefix, pattern::AnythingButSuffix,
+                 pattern::AnythingButIgnoreCase, pattern::NumericRange, pattern::Exists, pattern::CidrMatch>;
 
 // One key of one branch: the path (policy keys joined with "."), OR over its patterns.
 struct Condition {
   std::string path;
-  std::string top_key;               // the first policy key of the path (what the 5-key limit counts)
-  std::vector<Pattern> patterns;     // positive patterns: match a leaf value at the path
-  bool allows_absent = false;        // {"exists": false} is among the values
+  std::string top_key;            // the first policy key of the path (what the 5-key limit counts)
+  std::vector<Pattern> patterns;  // positive patterns: match a leaf value at the path
+  bool allows_absent = false;     // {"exists": false} is among the values
 };
 
 // A conjunction of conditions with distinct paths; a policy matches when any branch does

@@ -4,7 +4,6 @@
 // must be satisfied by the same element (event-ruler's array consistency), so the walk tries the
 // elements of an array one at a time with every condition that goes through it.
 #include <boost/json/parse.hpp>
-
 #include <charconv>
 #include <cmath>
 
@@ -94,7 +93,8 @@ struct Walk {
       for (const auto& active : actives) {
         if (!active.at_leaf) return false;
         const auto& patterns = active.condition->patterns;
-        if (std::none_of(patterns.begin(), patterns.end(), [&](const Pattern& p) { return pattern_matches(p, node); })) {
+        if (std::none_of(patterns.begin(), patterns.end(),
+                         [&](const Pattern& p) { return pattern_matches(p, node); })) {
           return false;
         }
       }
@@ -118,8 +118,7 @@ struct Walk {
   }
 
   // With each condition sent down one child, conditions sharing a child are satisfied together.
-  bool satisfy_routed(const std::vector<Active>& actives,
-                      const std::vector<std::vector<Route>>& routes,
+  bool satisfy_routed(const std::vector<Active>& actives, const std::vector<std::vector<Route>>& routes,
                       const std::vector<std::size_t>& choice) {
     std::vector<bool> done(actives.size(), false);
     for (std::size_t i = 0; i < actives.size(); ++i) {

@@ -2,7 +2,6 @@
 // event-ruler's JsonRuleCompiler (which produces the texts AWS SNS answers with); the limits
 // (5 keys, 150 combinations, MessageAttributes without nesting, 256 KiB) are SNS's own.
 #include <boost/json/parse.hpp>
-
 #include <charconv>
 #include <cmath>
 
@@ -30,8 +29,8 @@ struct Failure {
 
 // Field names that stop an "$or" array from being read as an OR relationship.
 bool reserved_keyword(std::string_view name) {
-  for (std::string_view k : {"anything-but", "cidr", "equals-ignore-case", "exactly", "exists", "numeric", "prefix",
-                             "suffix", "wildcard"}) {
+  for (std::string_view k : {"anything-but", "cidr", "equals-ignore-case", "exactly", "exists", "numeric",
+                             "prefix", "suffix", "wildcard"}) {
     if (name == k) return true;
   }
   return false;
@@ -49,14 +48,22 @@ std::string format_double(double d) {
 // What Jackson's getText() would show for the token that starts this value.
 std::string token_text(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return std::string(view(v.get_string()));
-    case json::kind::int64: return std::to_string(v.get_int64());
-    case json::kind::uint64: return std::to_string(v.get_uint64());
-    case json::kind::double_: return format_double(v.get_double());
-    case json::kind::bool_: return v.get_bool() ? "true" : "false";
-    case json::kind::null: return "null";
-    case json::kind::object: return "{";
-    case json::kind::array: return "[";
+    case json::kind::string:
+      return std::string(view(v.get_string()));
+    case json::kind::int64:
+      return std::to_string(v.get_int64());
+    case json::kind::uint64:
+      return std::to_string(v.get_uint64());
+    case json::kind::double_:
+      return format_double(v.get_double());
+    case json::kind::bool_:
+      return v.get_bool() ? "true" : "false";
+    case json::kind::null:
+      return "null";
+    case json::kind::object:
+      return "{";
+    case json::kind::array:
+      return "[";
   }
   return "";
 }
@@ -91,8 +98,8 @@ class Compiler {
  public:
   std::size_t max_leaf_depth = 0;
 
-  void object(const json::object& obj, const std::string& prefix, const std::string& top_key, std::size_t depth,
-              std::vector<Item>& out) {
+  void object(const json::object& obj, const std::string& prefix, const std::string& top_key,
+              std::size_t depth, std::vector<Item>& out) {
     if (obj.empty()) fail("Empty objects are not allowed");
     for (const auto& [key_raw, value] : obj) {
       std::string key(view(key_raw));
@@ -137,14 +144,25 @@ class Compiler {
   static void values(const json::array& array, Item& item) {
     for (const auto& v : array) {
       switch (v.kind()) {
-        case json::kind::object: match_expression(v.get_object(), item); break;
-        case json::kind::string: item.patterns.push_back(pattern::ExactString{std::string(view(v.get_string()))}); break;
+        case json::kind::object:
+          match_expression(v.get_object(), item);
+          break;
+        case json::kind::string:
+          item.patterns.push_back(pattern::ExactString{std::string(view(v.get_string()))});
+          break;
         case json::kind::int64:
         case json::kind::uint64:
-        case json::kind::double_: item.patterns.push_back(pattern::ExactNumber{make_number(to_double(v))}); break;
-        case json::kind::bool_: item.patterns.push_back(pattern::ExactBool{v.get_bool()}); break;
-        case json::kind::null: item.patterns.push_back(pattern::ExactNull{}); break;
-        case json::kind::array: fail("Match value must be String, number, true, false, or null");
+        case json::kind::double_:
+          item.patterns.push_back(pattern::ExactNumber{make_number(to_double(v))});
+          break;
+        case json::kind::bool_:
+          item.patterns.push_back(pattern::ExactBool{v.get_bool()});
+          break;
+        case json::kind::null:
+          item.patterns.push_back(pattern::ExactNull{});
+          break;
+        case json::kind::array:
+          fail("Match value must be String, number, true, false, or null");
       }
     }
     if (array.empty()) fail("Empty arrays are not allowed");
@@ -172,7 +190,8 @@ class Compiler {
       item.patterns.push_back(pattern::Suffix{string_operand(operand, "suffix")});
       only_one_key(obj);
     } else if (type == "equals-ignore-case") {
-      item.patterns.push_back(pattern::EqualsIgnoreCase{fold_case(string_operand(operand, "equals-ignore-case"))});
+      item.patterns.push_back(
+          pattern::EqualsIgnoreCase{fold_case(string_operand(operand, "equals-ignore-case"))});
       only_one_key(obj);
     } else if (type == "numeric") {
       if (!operand.is_array()) fail("Value of numeric must be an array.");
@@ -280,7 +299,8 @@ class Compiler {
       if (values->is_array()) {
         for (const auto& v : values->get_array()) {
           if (!v.is_string()) {
-            fail("Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported.");
+            fail(
+                "Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported.");
           }
           p.folded.push_back(fold_case(view(v.get_string())));
         }
@@ -332,7 +352,8 @@ std::uint64_t combinations(const std::vector<Item>& items) {
   for (const auto& item : items) {
     std::uint64_t factor = 0;
     if (item.is_or) {
-      for (const auto& alternative : item.alternatives) factor = std::min(factor + combinations(alternative), std::uint64_t{1} << 40);
+      for (const auto& alternative : item.alternatives)
+        factor = std::min(factor + combinations(alternative), std::uint64_t{1} << 40);
     } else {
       factor = saturating_multiply(item.value_count, item.depth);
     }
@@ -379,7 +400,9 @@ std::size_t key_count(const Branch& branch) {
   return keys.size();
 }
 
-FilterPolicyError make_error(std::string reason) { return FilterPolicyError{"Invalid parameter: " + reason, reason}; }
+FilterPolicyError make_error(std::string reason) {
+  return FilterPolicyError{"Invalid parameter: " + reason, reason};
+}
 
 }  // namespace
 
@@ -427,10 +450,12 @@ std::variant<FilterPolicy, FilterPolicyError> FilterPolicy::parse(std::string_vi
     }
     if (expanded) {
       for (const auto& branch : branches) {
-        if (key_count(branch) > kMaxKeys) return make_error("FilterPolicy: Filter policy can not have more than 5 keys");
+        if (key_count(branch) > kMaxKeys)
+          return make_error("FilterPolicy: Filter policy can not have more than 5 keys");
       }
     }
-    if (!expanded || combos > kMaxCombinations) return make_error("FilterPolicy: Filter policy is too complex");
+    if (!expanded || combos > kMaxCombinations)
+      return make_error("FilterPolicy: Filter policy is too complex");
     compiled->branches = std::move(branches);
   } catch (const Failure& failure) {
     return make_error(failure.reason);

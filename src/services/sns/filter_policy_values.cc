@@ -96,10 +96,14 @@ namespace {
 
 std::optional<Number> number_of(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::int64: return make_number(static_cast<double>(v.get_int64()));
-    case boost::json::kind::uint64: return make_number(static_cast<double>(v.get_uint64()));
-    case boost::json::kind::double_: return make_number(v.get_double());
-    default: return std::nullopt;
+    case boost::json::kind::int64:
+      return make_number(static_cast<double>(v.get_int64()));
+    case boost::json::kind::uint64:
+      return make_number(static_cast<double>(v.get_uint64()));
+    case boost::json::kind::double_:
+      return make_number(v.get_double());
+    default:
+      return std::nullopt;
   }
 }
 
@@ -142,7 +146,8 @@ struct Matcher {
   bool operator()(const pattern::AnythingButNumbers& p) const {
     auto n = number_of(leaf);
     if (!n) return true;
-    return std::none_of(p.values.begin(), p.values.end(), [&](const Number& v) { return numbers_equal(*n, v); });
+    return std::none_of(p.values.begin(), p.values.end(),
+                        [&](const Number& v) { return numbers_equal(*n, v); });
   }
   bool operator()(const pattern::AnythingButPrefix& p) const {
     auto s = string_of(leaf);
@@ -155,7 +160,8 @@ struct Matcher {
   bool operator()(const pattern::AnythingButIgnoreCase& p) const {
     auto s = string_of(leaf);
     if (!s) return true;
-    return std::none_of(p.folded.begin(), p.folded.end(), [&](const std::string& v) { return equals_folded(*s, v); });
+    return std::none_of(p.folded.begin(), p.folded.end(),
+                        [&](const std::string& v) { return equals_folded(*s, v); });
   }
   bool operator()(const pattern::NumericRange& p) const {
     auto n = number_of(leaf);

@@ -27,8 +27,9 @@ class FirehoseSink {
   // subscription's SubscriptionRoleArn). `data` is the exact record (the compact JSON envelope,
   // or the raw message, each followed by "\n"). `done` must be called exactly once, on any
   // thread, and must not be called from inside put_record's caller's locks (SNS holds none).
-  virtual void put_record(const std::string& account, const std::string& stream_arn, const std::string& role_arn,
-                          std::string data, std::function<void(FirehosePutResult)> done) = 0;
+  virtual void put_record(const std::string& account, const std::string& stream_arn,
+                          const std::string& role_arn, std::string data,
+                          std::function<void(FirehosePutResult)> done) = 0;
 };
 
 }  // namespace fanout::services::sns

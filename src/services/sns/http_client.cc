@@ -76,17 +76,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void start() {
     beast::get_lowest_layer(stream_).expires_after(timeout_);
-    resolver_.async_resolve(target_.host, target_.port,
-                            [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
-                              self->on_resolve(ec, std::move(r));
-                            });
+    resolver_.async_resolve(
+        target_.host, target_.port,
+        [self = this->shared_from_this()](beast::error_code ec, tcp::resolver::results_type r) {
+          self->on_resolve(ec, std::move(r));
+        });
   }
 
  private:
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return finish(0, "resolve: " + ec.message());
     beast::get_lowest_layer(stream_).async_connect(
-        results, [self = this->shared_from_this()](beast::error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
+        results, [self = this->shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+          self->on_connect(ec);
+        });
   }
 
   void on_connect(beast::error_code ec) {
@@ -98,10 +101,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         return finish(0, "tls: cannot set SNI");
       }
       stream_.set_verify_callback(ssl::host_name_verification(target_.host));
-      stream_.async_handshake(ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) return self->finish(0, "tls: " + ec.message());
-        self->write();
-      });
+      stream_.async_handshake(ssl::stream_base::client,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->finish(0, "tls: " + ec.message());
+                                self->write();
+                              });
     }
   }
 
@@ -110,7 +114,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       if (ec) return self->finish(0, "write: " + ec.message());
       http::async_read(self->stream_, self->buffer_, self->parser_,
                        [self](beast::error_code ec, std::size_t) {
-                         if (ec && ec != http::error::body_limit) return self->finish(0, "read: " + ec.message());
+                         if (ec && ec != http::error::body_limit)
+                           return self->finish(0, "read: " + ec.message());
                          self->finish(static_cast<int>(self->parser_.get().result_int()), {});
                        });
     });
@@ -175,8 +180,8 @@ void HttpClient::post(Request request, std::function<void(Response)> done) {
           impl_->io, std::move(target), std::move(request), std::move(done), impl_->io, impl_->tls);
       session->start();
     } else {
-      auto session = std::make_shared<Session<beast::tcp_stream>>(impl_->io, std::move(target), std::move(request),
-                                                                  std::move(done), impl_->io);
+      auto session = std::make_shared<Session<beast::tcp_stream>>(
+          impl_->io, std::move(target), std::move(request), std::move(done), impl_->io);
       session->start();
     }
   });

@@ -29,7 +29,8 @@ bool opt_bool(const boost::json::object& input, std::string_view name, bool fall
   return fallback;
 }
 
-std::vector<std::pair<std::string, std::string>> string_map(const boost::json::object& input, std::string_view name) {
+std::vector<std::pair<std::string, std::string>> string_map(const boost::json::object& input,
+                                                            std::string_view name) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto* v = input.if_contains(name);
   if (!v || !v->is_object()) return out;

@@ -18,7 +18,8 @@ std::optional<std::string> opt_string(const boost::json::object& input, std::str
 std::string require_string(const boost::json::object& input, std::string_view name);
 bool opt_bool(const boost::json::object& input, std::string_view name, bool fallback);
 // A map member ({"k": "v"}), in input order; empty when absent.
-std::vector<std::pair<std::string, std::string>> string_map(const boost::json::object& input, std::string_view name);
+std::vector<std::pair<std::string, std::string>> string_map(const boost::json::object& input,
+                                                            std::string_view name);
 std::vector<std::string> string_list(const boost::json::object& input, std::string_view name);
 // [{"Key":..,"Value":..}]
 Tags tag_list(const boost::json::object& input, std::string_view name);

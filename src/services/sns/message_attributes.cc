@@ -92,9 +92,10 @@ MessageAttributes parse_message_attributes(const boost::json::object* map) {
     }
     std::string type(type_value->as_string());
     if (!valid_type(type)) {
-      throw errors::invalid_parameter_value("The message attribute '" + name +
-                                            "' has an invalid message attribute type, the set of supported type "
-                                            "prefixes is Binary, Number, and String.");
+      throw errors::invalid_parameter_value(
+          "The message attribute '" + name +
+          "' has an invalid message attribute type, the set of supported type "
+          "prefixes is Binary, Number, and String.");
     }
     MessageAttribute attribute{name, type, {}};
     const auto* string_value = object->if_contains("StringValue");
@@ -102,21 +103,25 @@ MessageAttributes parse_message_attributes(const boost::json::object* map) {
     auto empty_value = [&] {
       return errors::invalid_parameter_value("The message attribute '" + name +
                                              "' must contain non-empty message attribute value for message "
-                                             "attribute type '" + base_type(type) + "'.");
+                                             "attribute type '" +
+                                             base_type(type) + "'.");
     };
     if (attribute.is_binary()) {
       if (!binary_value || !binary_value->is_string()) throw empty_value();
       auto decoded = crypto::base64_decode(binary_value->as_string());
       if (!decoded) {
-        throw errors::invalid_parameter_value("The message attribute '" + name + "' has an invalid binary value.");
+        throw errors::invalid_parameter_value("The message attribute '" + name +
+                                              "' has an invalid binary value.");
       }
       if (decoded->empty()) throw empty_value();
       attribute.value = std::move(*decoded);
     } else {
-      if (!string_value || !string_value->is_string() || string_value->as_string().empty()) throw empty_value();
+      if (!string_value || !string_value->is_string() || string_value->as_string().empty())
+        throw empty_value();
       attribute.value = std::string(string_value->as_string());
       if (attribute.is_number() && !valid_number(attribute.value)) {
-        throw errors::invalid_parameter_value("Could not cast message attribute '" + name + "' value to number.");
+        throw errors::invalid_parameter_value("Could not cast message attribute '" + name +
+                                              "' value to number.");
       }
       if (attribute.is_string_array() && !valid_string_array(attribute.value)) {
         throw errors::invalid_parameter_value("The message attribute '" + name +

@@ -20,9 +20,9 @@ struct OutboxEntry {
   Kind kind = Kind::http;
   std::string subscription_arn;
   std::string topic_arn;
-  std::string account;   // the topic's owner
-  std::string endpoint;  // URL, or the delivery stream ARN
-  std::string role_arn;  // Firehose: SubscriptionRoleArn
+  std::string account;                        // the topic's owner
+  std::string endpoint;                       // URL, or the delivery stream ARN
+  std::string role_arn;                       // Firehose: SubscriptionRoleArn
   std::string message_type = "Notification";  // | SubscriptionConfirmation | UnsubscribeConfirmation
   std::string message_id;
   bool raw = false;

@@ -20,7 +20,8 @@ bool valid_subject(std::string_view subject) {
 }
 
 bool valid_fifo_id(std::string_view id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  return !id.empty() && id.size() <= 128 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 }  // namespace
@@ -61,7 +62,8 @@ PreparedMessage prepare_message(const PublishParameters& p, const Topic& topic) 
       throw errors::invalid_parameter("Message Structure - JSON message body failed to parse");
     }
     for (const auto& [key, value] : doc.as_object()) {
-      if (!value.is_string()) throw errors::invalid_parameter("Message Structure - JSON message body failed to parse");
+      if (!value.is_string())
+        throw errors::invalid_parameter("Message Structure - JSON message body failed to parse");
       out.by_protocol[std::string(key)] = std::string(value.as_string());
     }
     if (!out.by_protocol.contains("default")) {
@@ -78,14 +80,16 @@ PreparedMessage prepare_message(const PublishParameters& p, const Topic& topic) 
       throw errors::invalid_parameter("The MessageGroupId parameter is required for FIFO topics");
     }
     if (!valid_fifo_id(*p.group_id)) {
-      throw errors::invalid_parameter("MessageGroupId Reason: MessageGroupId can only include alphanumeric and "
-                                      "punctuation characters. 1 to 128 in length.");
+      throw errors::invalid_parameter(
+          "MessageGroupId Reason: MessageGroupId can only include alphanumeric and "
+          "punctuation characters. 1 to 128 in length.");
     }
     out.group_id = *p.group_id;
     if (p.deduplication_id) {
       if (!valid_fifo_id(*p.deduplication_id)) {
-        throw errors::invalid_parameter("MessageDeduplicationId Reason: MessageDeduplicationId can only include "
-                                        "alphanumeric and punctuation characters. 1 to 128 in length.");
+        throw errors::invalid_parameter(
+            "MessageDeduplicationId Reason: MessageDeduplicationId can only include "
+            "alphanumeric and punctuation characters. 1 to 128 in length.");
       }
       out.deduplication_id = *p.deduplication_id;
     } else if (topic.content_based_deduplication()) {
@@ -97,7 +101,8 @@ PreparedMessage prepare_message(const PublishParameters& p, const Topic& topic) 
     }
   } else if (p.deduplication_id) {
     throw errors::invalid_parameter(
-        "MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for "
+        "MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not "
+        "valid for "
         "this topic type");
   }
   return out;

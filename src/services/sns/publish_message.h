@@ -30,7 +30,7 @@ struct PublishParameters {
 struct PreparedMessage {
   std::string message;
   std::optional<std::string> subject;
-  bool structured = false;                          // MessageStructure=json
+  bool structured = false;                                      // MessageStructure=json
   std::map<std::string, std::string, std::less<>> by_protocol;  // structured: key → message
   MessageAttributes attributes;
   std::string group_id;          // FIFO topics

@@ -57,11 +57,13 @@ std::shared_ptr<const SigningKey> SigningKey::generate(int bits) {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
   X509_set_pubkey(cert.get(), key->impl_->pkey);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("fanout"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("sns.amazonaws.com"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("fanout"), -1,
+                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("sns.amazonaws.com"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
-  if (X509_sign(cert.get(), key->impl_->pkey, EVP_sha256()) <= 0) throw std::runtime_error("sns: X509_sign failed");
+  if (X509_sign(cert.get(), key->impl_->pkey, EVP_sha256()) <= 0)
+    throw std::runtime_error("sns: X509_sign failed");
 
   BioPtr key_bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_PrivateKey(key_bio.get(), key->impl_->pkey, nullptr, nullptr, 0, nullptr, nullptr);
@@ -96,7 +98,8 @@ std::string SigningKey::sign(std::string_view data, std::string_view signature_v
   std::string signature;
   std::size_t length = 0;
   bool ok = EVP_DigestSignInit(ctx, nullptr, md, nullptr, impl_->pkey) == 1 &&
-            EVP_DigestSign(ctx, nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+            EVP_DigestSign(ctx, nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()),
+                           data.size()) == 1;
   if (ok) {
     signature.resize(length);
     ok = EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &length,

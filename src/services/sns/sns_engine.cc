@@ -1,7 +1,8 @@
 #include "services/sns/sns_engine.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "services/sns/arn.h"
 #include "services/sns/engine_internal.h"
@@ -38,7 +39,8 @@ SnsEngine::~SnsEngine() {
 }
 
 std::vector<std::string> SnsEngine::column_families() {
-  return {std::string(kTopicsCf), std::string(kSubscriptionsCf), std::string(kOutboxCf), std::string(kStateCf)};
+  return {std::string(kTopicsCf), std::string(kSubscriptionsCf), std::string(kOutboxCf),
+          std::string(kStateCf)};
 }
 
 void SnsEngine::stop() {
@@ -86,7 +88,8 @@ void SnsEngine::set_firehose_sink(FirehoseSink* sink) {
     std::lock_guard lock(outbox_mutex_);
     firehose_sink_ = sink;
     if (sink) {
-      for (const auto& id : outbox_parked_) outbox_due_.emplace(0, std::make_pair(id, OutboxEntry::Kind::firehose));
+      for (const auto& id : outbox_parked_)
+        outbox_due_.emplace(0, std::make_pair(id, OutboxEntry::Kind::firehose));
       outbox_parked_.clear();
     }
   }
@@ -104,8 +107,10 @@ std::string SnsEngine::prometheus_metrics() const {
   }
   std::string out;
   out += "# TYPE fanout_sns_topics gauge\nfanout_sns_topics " + std::to_string(topics) + "\n";
-  out += "# TYPE fanout_sns_subscriptions gauge\nfanout_sns_subscriptions " + std::to_string(subscriptions) + "\n";
-  out += "# TYPE fanout_sns_outbox_pending gauge\nfanout_sns_outbox_pending " + std::to_string(outbox_size()) + "\n";
+  out += "# TYPE fanout_sns_subscriptions gauge\nfanout_sns_subscriptions " + std::to_string(subscriptions) +
+         "\n";
+  out += "# TYPE fanout_sns_outbox_pending gauge\nfanout_sns_outbox_pending " +
+         std::to_string(outbox_size()) + "\n";
   return out;
 }
 
@@ -167,7 +172,8 @@ const std::map<std::string, SnsEngine::Handler, std::less<>>& SnsEngine::handler
 void SnsEngine::invoke(const Context& context, const std::string& operation, Input input, Completion done) {
   auto it = handlers().find(operation);
   if (it == handlers().end()) {
-    done(protocol::ServiceError::make("InvalidAction", "The action " + operation + " is not valid for this endpoint."));
+    done(protocol::ServiceError::make("InvalidAction",
+                                      "The action " + operation + " is not valid for this endpoint."));
     return;
   }
   try {
@@ -241,7 +247,8 @@ void SnsEngine::tick() {
 // ---- lookups ----
 
 SnsEngine::TopicEntry SnsEngine::find_topic_locked(const Context& context, std::string_view arn,
-                                                   std::string_view action, std::string_view parameter) const {
+                                                   std::string_view action,
+                                                   std::string_view parameter) const {
   auto name = parse_topic_arn(arn);
   if (!name) throw errors::invalid_parameter(std::string(parameter));
   auto it = topics_.find(arn);
@@ -266,7 +273,9 @@ std::string SnsEngine::service_url(const Context& context) {
   return (context.scheme.empty() ? std::string("http") : context.scheme) + "://" + context.host;
 }
 
-std::string SnsEngine::signing_cert_url(std::string_view base) const { return std::string(base) + std::string(kSigningCertPath); }
+std::string SnsEngine::signing_cert_url(std::string_view base) const {
+  return std::string(base) + std::string(kSigningCertPath);
+}
 
 std::string SnsEngine::unsubscribe_url(const Subscription& subscription) {
   return subscription.service_url + "/?Action=Unsubscribe&SubscriptionArn=" + subscription.arn;
@@ -277,7 +286,8 @@ void SnsEngine::rebuild_subscription_list_locked(const std::string& topic_arn) {
   if (it == topics_.end()) return;
   auto list = std::make_shared<SubscriptionList>();
   const std::string prefix = topic_arn + ":";
-  for (auto s = subscriptions_.lower_bound(prefix); s != subscriptions_.end() && s->first.starts_with(prefix); ++s) {
+  for (auto s = subscriptions_.lower_bound(prefix); s != subscriptions_.end() && s->first.starts_with(prefix);
+       ++s) {
     list->push_back(s->second);
   }
   it->second.subscriptions = std::move(list);

@@ -73,8 +73,8 @@ class SnsEngine final : public protocol::ServiceEngine {
 
   static std::vector<std::string> column_families();
 
-  void invoke(const protocol::RequestContext& context, const std::string& operation, boost::json::object input,
-              protocol::Completion done) override;
+  void invoke(const protocol::RequestContext& context, const std::string& operation,
+              boost::json::object input, protocol::Completion done) override;
 
   void reset();
   void stop();
@@ -120,7 +120,8 @@ class SnsEngine final : public protocol::ServiceEngine {
   // Replaces a topic's subscription list (after a change to one of them) under the exclusive lock.
   void rebuild_subscription_list_locked(const std::string& topic_arn);
   // The subscription records SubscriptionsConfirmed / Pending count.
-  void count_subscriptions_locked(const std::string& topic_arn, std::size_t& confirmed, std::size_t& pending) const;
+  void count_subscriptions_locked(const std::string& topic_arn, std::size_t& confirmed,
+                                  std::size_t& pending) const;
   bool caller_may_manage(const Context& context, const Subscription& subscription) const;
 
   // --- topics (engine_topics.cc) ---
@@ -175,7 +176,8 @@ class SnsEngine final : public protocol::ServiceEngine {
                         const std::string& error);
   void dead_letter(OutboxEntry entry, const std::string& error);
   void erase_outbox(const std::string& id);
-  void requeue_outbox(const std::string& id, std::int64_t due_ms, OutboxEntry::Kind kind, std::uint64_t generation);
+  void requeue_outbox(const std::string& id, std::int64_t due_ms, OutboxEntry::Kind kind,
+                      std::uint64_t generation);
   std::string next_outbox_id();
 
   // --- SMS, mobile push, platform applications (engine_unsupported.cc) ---
@@ -211,8 +213,8 @@ class SnsEngine final : public protocol::ServiceEngine {
   std::atomic<bool> signing_key_persisted_{true};
   std::atomic<bool> stopped_{false};
 
-  mutable std::shared_mutex mutex_;  // the registry
-  std::map<std::string, TopicEntry, std::less<>> topics_;                                    // by ARN
+  mutable std::shared_mutex mutex_;                                                        // the registry
+  std::map<std::string, TopicEntry, std::less<>> topics_;                                  // by ARN
   std::map<std::string, std::shared_ptr<const Subscription>, std::less<>> subscriptions_;  // by ARN
   std::unordered_map<std::string, std::string> tokens_;  // confirmation token → subscription ARN
 

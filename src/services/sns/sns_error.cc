@@ -21,8 +21,9 @@ SnsError authorization(std::string message) {
 }
 
 SnsError not_authorized(std::string_view account, std::string_view action, std::string_view resource) {
-  return authorization("User: arn:aws:iam::" + std::string(account) + ":root is not authorized to perform: SNS:" +
-                       std::string(action) + " on resource: " + std::string(resource) +
+  return authorization("User: arn:aws:iam::" + std::string(account) +
+                       ":root is not authorized to perform: SNS:" + std::string(action) +
+                       " on resource: " + std::string(resource) +
                        " because no resource-based policy allows the SNS:" + std::string(action) + " action");
 }
 
@@ -39,7 +40,8 @@ SnsError filter_policy_limit_exceeded() {
 }
 
 SnsError tag_limit_exceeded() {
-  return SnsError("TagLimitExceededException", "Could not complete request: tag quota of per resource exceeded", 400);
+  return SnsError("TagLimitExceededException",
+                  "Could not complete request: tag quota of per resource exceeded", 400);
 }
 
 SnsError internal(std::string_view why) {
@@ -56,15 +58,16 @@ SnsError too_many_entries() {
 }
 
 SnsError batch_ids_not_distinct() {
-  return SnsError("BatchEntryIdsNotDistinctException", "Two or more batch entries in the request have the same Id.",
-                  400);
+  return SnsError("BatchEntryIdsNotDistinctException",
+                  "Two or more batch entries in the request have the same Id.", 400);
 }
 
 SnsError invalid_batch_entry_id() {
-  return SnsError("InvalidBatchEntryIdException",
-                  "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at "
-                  "most 80 letters long.",
-                  400);
+  return SnsError(
+      "InvalidBatchEntryIdException",
+      "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at "
+      "most 80 letters long.",
+      400);
 }
 
 SnsError batch_too_long() {

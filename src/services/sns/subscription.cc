@@ -35,7 +35,8 @@ void Subscription::finish() {
   filter.reset();
   auto policy = attribute("FilterPolicy");
   if (!policy.empty()) {
-    auto scope = FilterPolicy::parse_scope(attribute("FilterPolicyScope")).value_or(FilterPolicy::Scope::MessageAttributes);
+    auto scope = FilterPolicy::parse_scope(attribute("FilterPolicyScope"))
+                     .value_or(FilterPolicy::Scope::MessageAttributes);
     auto parsed = FilterPolicy::parse(policy, scope);
     if (auto* p = std::get_if<FilterPolicy>(&parsed)) filter = std::move(*p);
   }
@@ -72,14 +73,16 @@ Subscription Subscription::from_record(const json::object& r) {
   s.confirmation_authenticated = r.at("confirmation_authenticated").as_bool();
   s.authenticate_on_unsubscribe = r.at("authenticate_on_unsubscribe").as_bool();
   s.service_url = std::string(r.at("service_url").as_string());
-  for (const auto& [k, v] : r.at("attributes").as_object()) s.attributes[std::string(k)] = std::string(v.as_string());
+  for (const auto& [k, v] : r.at("attributes").as_object())
+    s.attributes[std::string(k)] = std::string(v.as_string());
   s.created_ms = r.at("created_ms").to_number<std::int64_t>();
   s.finish();
   return s;
 }
 
 bool is_known_protocol(std::string_view protocol) {
-  for (std::string_view p : {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}) {
+  for (std::string_view p :
+       {"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}) {
     if (protocol == p) return true;
   }
   return false;
@@ -98,8 +101,10 @@ std::string validate_subscription_attribute(std::string_view name, std::string_v
   };
   if (name == "RawMessageDelivery") {
     std::string lower(value);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (lower != "true" && lower != "false") throw fail("RawMessageDelivery: Invalid value [" + std::string(value) + "]. Must be true or false.");
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    if (lower != "true" && lower != "false")
+      throw fail("RawMessageDelivery: Invalid value [" + std::string(value) + "]. Must be true or false.");
     if (protocol != "sqs" && protocol != "http" && protocol != "https" && protocol != "firehose") {
       throw fail("Delivery protocol [" + std::string(protocol) + "] does not support raw message delivery.");
     }
@@ -125,7 +130,8 @@ std::string validate_subscription_attribute(std::string_view name, std::string_v
   }
   if (name == "DeliveryPolicy") {
     if (protocol != "http" && protocol != "https") {
-      throw fail("DeliveryPolicy: Delivery protocol [" + std::string(protocol) + "] does not support delivery policies");
+      throw fail("DeliveryPolicy: Delivery protocol [" + std::string(protocol) +
+                 "] does not support delivery policies");
     }
     try {
       parse_subscription_delivery_policy(value);

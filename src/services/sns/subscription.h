@@ -32,8 +32,8 @@ struct Subscription {
 
   // Derived by finish() from `attributes`.
   bool raw = false;
-  std::string dead_letter_arn;             // RedrivePolicy's deadLetterTargetArn, "" when none
-  std::optional<FilterPolicy> filter;      // nullopt: every message matches
+  std::string dead_letter_arn;         // RedrivePolicy's deadLetterTargetArn, "" when none
+  std::optional<FilterPolicy> filter;  // nullopt: every message matches
 
   std::string attribute(std::string_view name) const;
   // Parses the derived fields from the attributes (which were validated when set).

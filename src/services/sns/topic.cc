@@ -52,7 +52,8 @@ Topic Topic::from_record(const json::object& r) {
   t.account = std::string(r.at("account").as_string());
   t.region = std::string(r.at("region").as_string());
   t.fifo = r.at("fifo").as_bool();
-  for (const auto& [k, v] : r.at("attributes").as_object()) t.attributes[std::string(k)] = std::string(v.as_string());
+  for (const auto& [k, v] : r.at("attributes").as_object())
+    t.attributes[std::string(k)] = std::string(v.as_string());
   for (const auto& pair : r.at("tags").as_array()) {
     const auto& p = pair.as_array();
     t.tags.emplace_back(std::string(p.at(0).as_string()), std::string(p.at(1).as_string()));
@@ -69,7 +70,8 @@ bool is_feedback_attribute(std::string_view name) {
   for (std::string_view protocol : {"Application", "Firehose", "HTTP", "Lambda", "SQS"}) {
     if (!name.starts_with(protocol)) continue;
     auto rest = name.substr(protocol.size());
-    if (rest == "SuccessFeedbackRoleArn" || rest == "SuccessFeedbackSampleRate" || rest == "FailureFeedbackRoleArn") {
+    if (rest == "SuccessFeedbackRoleArn" || rest == "SuccessFeedbackSampleRate" ||
+        rest == "FailureFeedbackRoleArn") {
       return true;
     }
   }
@@ -85,7 +87,8 @@ std::string bool_value(std::string_view name, std::string_view value) {
 
 }  // namespace
 
-std::string validate_topic_attribute(std::string_view name, std::string_view value, bool fifo, bool creating) {
+std::string validate_topic_attribute(std::string_view name, std::string_view value, bool fifo,
+                                     bool creating) {
   if (name == "FifoTopic") {
     if (!creating) throw errors::invalid_parameter("AttributeName");
     return bool_value(name, value);
@@ -120,7 +123,8 @@ std::string validate_topic_attribute(std::string_view name, std::string_view val
     return v;
   }
   if (name == "FifoThroughputScope") {
-    if (!fifo) throw errors::invalid_parameter("FifoThroughputScope Reason: Only FIFO topics support this attribute");
+    if (!fifo)
+      throw errors::invalid_parameter("FifoThroughputScope Reason: Only FIFO topics support this attribute");
     if (value != "Topic" && value != "MessageGroup") throw errors::invalid_parameter("FifoThroughputScope");
     return std::string(value);
   }
@@ -130,14 +134,17 @@ std::string validate_topic_attribute(std::string_view name, std::string_view val
               std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (ok) n = std::stoul(std::string(value));
     if (!ok || n < 1024 || n > kLargestMaximumMessageSize) {
-      throw errors::invalid_parameter("MaximumMessageSize Reason: must be an integer between 1024 and 1048576");
+      throw errors::invalid_parameter(
+          "MaximumMessageSize Reason: must be an integer between 1024 and 1048576");
     }
     return std::to_string(n);
   }
   if (name == "ArchivePolicy") {
     // Archiving and replay are real behaviour we do not have: refuse rather than pretend.
-    if (!fifo) throw errors::invalid_parameter("ArchivePolicy Reason: Only FIFO topics support message archiving");
-    throw errors::invalid_parameter("ArchivePolicy Reason: fanoutd does not support message archiving and replay");
+    if (!fifo)
+      throw errors::invalid_parameter("ArchivePolicy Reason: Only FIFO topics support message archiving");
+    throw errors::invalid_parameter(
+        "ArchivePolicy Reason: fanoutd does not support message archiving and replay");
   }
   if (is_feedback_attribute(name)) return std::string(value);
   throw errors::invalid_parameter(creating ? "Attributes Reason: Unknown attribute " + std::string(name)
@@ -147,9 +154,12 @@ std::string validate_topic_attribute(std::string_view name, std::string_view val
 void validate_tags(const Tags& tags) {
   if (tags.size() > 50) throw errors::tag_limit_exceeded();
   for (const auto& [key, value] : tags) {
-    if (key.empty() || key.size() > 128) throw errors::invalid_parameter("Tags Reason: Tag keys must be 1 to 128 characters");
-    if (value.size() > 256) throw errors::invalid_parameter("Tags Reason: Tag values must be at most 256 characters");
-    if (key.starts_with("aws:")) throw errors::invalid_parameter("Tags Reason: Tag keys must not start with aws:");
+    if (key.empty() || key.size() > 128)
+      throw errors::invalid_parameter("Tags Reason: Tag keys must be 1 to 128 characters");
+    if (value.size() > 256)
+      throw errors::invalid_parameter("Tags Reason: Tag values must be at most 256 characters");
+    if (key.starts_with("aws:"))
+      throw errors::invalid_parameter("Tags Reason: Tag keys must not start with aws:");
   }
 }
 

@@ -13,7 +13,7 @@
 
 namespace fanout::services::sns {
 
-inline constexpr std::size_t kDefaultMaximumMessageSize = 262144;  // 256 KiB
+inline constexpr std::size_t kDefaultMaximumMessageSize = 262144;   // 256 KiB
 inline constexpr std::size_t kLargestMaximumMessageSize = 1048576;  // 1 MiB
 
 using Tags = std::vector<std::pair<std::string, std::string>>;  // in the order they were added

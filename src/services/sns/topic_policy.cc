@@ -13,9 +13,9 @@ namespace json = boost::json;
 
 namespace {
 
-const char* const kTopicActions[] = {"GetTopicAttributes", "SetTopicAttributes", "AddPermission",
-                                     "RemovePermission",   "DeleteTopic",        "Subscribe",
-                                     "ListSubscriptionsByTopic", "Publish"};
+const char* const kTopicActions[] = {
+    "GetTopicAttributes", "SetTopicAttributes",       "AddPermission", "RemovePermission", "DeleteTopic",
+    "Subscribe",          "ListSubscriptionsByTopic", "Publish"};
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
@@ -78,11 +78,13 @@ bool action_matches(const json::object& statement, std::string_view action) {
   const std::string wanted = "sns:" + std::string(action);
   if (const auto* a = statement.if_contains("Action")) {
     auto actions = strings_of(a);
-    return std::any_of(actions.begin(), actions.end(), [&](const std::string& p) { return glob(p, wanted, true); });
+    return std::any_of(actions.begin(), actions.end(),
+                       [&](const std::string& p) { return glob(p, wanted, true); });
   }
   if (const auto* na = statement.if_contains("NotAction")) {
     auto actions = strings_of(na);
-    return std::none_of(actions.begin(), actions.end(), [&](const std::string& p) { return glob(p, wanted, true); });
+    return std::none_of(actions.begin(), actions.end(),
+                        [&](const std::string& p) { return glob(p, wanted, true); });
   }
   return false;
 }
@@ -91,7 +93,8 @@ bool resource_matches(const json::object& statement, std::string_view arn) {
   const auto* r = statement.if_contains("Resource");
   if (!r) return true;
   auto resources = strings_of(r);
-  return std::any_of(resources.begin(), resources.end(), [&](const std::string& p) { return glob(p, arn, false); });
+  return std::any_of(resources.begin(), resources.end(),
+                     [&](const std::string& p) { return glob(p, arn, false); });
 }
 
 std::string condition_value(std::string_view key, const PolicyCaller& caller) {
@@ -118,12 +121,13 @@ bool conditions_match(const json::object& statement, const PolicyCaller& caller)
       if (op == "StringEquals" || op == "ArnEquals") {
         any = !actual.empty() && std::find(patterns.begin(), patterns.end(), actual) != patterns.end();
       } else if (op == "StringLike" || op == "ArnLike") {
-        any = !actual.empty() &&
-              std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob(p, actual, false); });
+        any = !actual.empty() && std::any_of(patterns.begin(), patterns.end(),
+                                             [&](const std::string& p) { return glob(p, actual, false); });
       } else if (op == "StringNotEquals" || op == "ArnNotEquals") {
         any = std::find(patterns.begin(), patterns.end(), actual) == patterns.end();
       } else if (op == "StringNotLike" || op == "ArnNotLike") {
-        any = std::none_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob(p, actual, false); });
+        any = std::none_of(patterns.begin(), patterns.end(),
+                           [&](const std::string& p) { return glob(p, actual, false); });
       } else {
         return false;
       }
@@ -171,7 +175,8 @@ void validate_topic_policy(std::string_view policy) {
     if (!s.is_object()) throw errors::invalid_parameter("Policy Error: Statement must be an object");
     const auto& o = s.as_object();
     const auto* effect = o.if_contains("Effect");
-    if (!effect || !effect->is_string() || (effect->as_string() != "Allow" && effect->as_string() != "Deny")) {
+    if (!effect || !effect->is_string() ||
+        (effect->as_string() != "Allow" && effect->as_string() != "Deny")) {
       throw errors::invalid_parameter("Policy Error: Invalid effect");
     }
     if (!o.contains("Principal") && !o.contains("NotPrincipal")) {
@@ -206,7 +211,8 @@ bool topic_policy_allows(std::string_view policy, std::string_view action, const
     const auto* effect = s->if_contains("Effect");
     if (!effect || !effect->is_string()) continue;
     if (!principal_matches(s->if_contains("Principal"), caller)) continue;
-    if (!action_matches(*s, action) || !resource_matches(*s, topic_arn) || !conditions_match(*s, caller)) continue;
+    if (!action_matches(*s, action) || !resource_matches(*s, topic_arn) || !conditions_match(*s, caller))
+      continue;
     if (effect->as_string() == "Deny") return false;
     if (effect->as_string() == "Allow") allowed = true;
   }
@@ -214,10 +220,11 @@ bool topic_policy_allows(std::string_view policy, std::string_view action, const
 }
 
 std::string add_permission(std::string_view policy, std::string_view topic_arn, std::string_view label,
-                           const std::vector<std::string>& accounts, const std::vector<std::string>& actions) {
-  if (label.empty() || label.size() > 100 ||
-      !std::all_of(label.begin(), label.end(),
-                   [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; })) {
+                           const std::vector<std::string>& accounts,
+                           const std::vector<std::string>& actions) {
+  if (label.empty() || label.size() > 100 || !std::all_of(label.begin(), label.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      })) {
     throw errors::invalid_parameter("Label");
   }
   if (accounts.empty()) throw errors::invalid_parameter("AWSAccountId");
@@ -233,7 +240,8 @@ std::string add_permission(std::string_view policy, std::string_view topic_arn, 
       action_list.emplace_back("SNS:*");
       continue;
     }
-    if (std::none_of(std::begin(kTopicActions), std::end(kTopicActions), [&](const char* a) { return action == a; })) {
+    if (std::none_of(std::begin(kTopicActions), std::end(kTopicActions),
+                     [&](const char* a) { return action == a; })) {
       throw errors::invalid_parameter("Policy statement action out of service scope!");
     }
     action_list.emplace_back("SNS:" + action);
@@ -248,16 +256,18 @@ std::string add_permission(std::string_view policy, std::string_view topic_arn, 
   }
   for (const auto& s : statements.as_array()) {
     if (s.is_object()) {
-      if (const auto* sid = s.as_object().if_contains("Sid"); sid && sid->is_string() && sid->as_string() == label) {
+      if (const auto* sid = s.as_object().if_contains("Sid");
+          sid && sid->is_string() && sid->as_string() == label) {
         throw errors::invalid_parameter("Statement already exists");
       }
     }
   }
-  json::object statement{{"Sid", label},
-                         {"Effect", "Allow"},
-                         {"Principal", json::object{{"AWS", principals.size() == 1 ? principals[0] : json::value(principals)}}},
-                         {"Action", action_list.size() == 1 ? action_list[0] : json::value(action_list)},
-                         {"Resource", topic_arn}};
+  json::object statement{
+      {"Sid", label},
+      {"Effect", "Allow"},
+      {"Principal", json::object{{"AWS", principals.size() == 1 ? principals[0] : json::value(principals)}}},
+      {"Action", action_list.size() == 1 ? action_list[0] : json::value(action_list)},
+      {"Resource", topic_arn}};
   statements.as_array().push_back(std::move(statement));
   return json::serialize(doc);
 }

@@ -32,17 +32,19 @@ const boost::json::array& batch_entries(const boost::json::object& input, std::s
                    "There should be at least one " + std::string(entry_type) + " in the request.");
   }
   if (entries->size() > kMaxBatchEntries) {
-    throw SqsError("TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10. You have sent " +
-                                                       std::to_string(entries->size()) + ".");
+    throw SqsError("TooManyEntriesInBatchRequest",
+                   "Maximum number of entries per request are 10. You have sent " +
+                       std::to_string(entries->size()) + ".");
   }
   std::set<std::string> ids;
   for (const auto& entry : *entries) {
     if (!entry.is_object()) throw errors::invalid_parameter("Invalid type for parameter Entries.");
     auto id = input::opt_string(entry.get_object(), "Id").value_or("");
     if (!validation::is_valid_batch_id(id)) {
-      throw SqsError("InvalidBatchEntryId",
-                     "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at "
-                     "most 80 letters long.");
+      throw SqsError(
+          "InvalidBatchEntryId",
+          "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at "
+          "most 80 letters long.");
     }
     if (!ids.insert(id).second) throw SqsError("BatchEntryIdsNotDistinct", "Id " + id + " repeated.");
   }
@@ -52,9 +54,10 @@ const boost::json::array& batch_entries(const boost::json::object& input, std::s
 std::int64_t checked_timeout(std::int64_t timeout) {
   if (timeout < 0 || timeout > 43200) {
     throw errors::invalid_parameter_value("VisibilityTimeout", std::to_string(timeout),
-                                          timeout < 0 ? "VisibilityTimeout must be >= 0."
-                                                      : "Total VisibilityTimeout for the message is beyond the limit "
-                                                        "[43200 seconds]");
+                                          timeout < 0
+                                              ? "VisibilityTimeout must be >= 0."
+                                              : "Total VisibilityTimeout for the message is beyond the limit "
+                                                "[43200 seconds]");
   }
   return timeout;
 }
@@ -71,7 +74,8 @@ void SqsEngine::delete_locked(Queue& queue, std::string_view text, store::Batch&
   const auto handle = decode_handle(queue, text);
   const auto* message = queue.index.find(handle.seq);
   if (message == nullptr) return;  // already deleted (or expired, purged): nothing to do
-  if (queue.fifo && (message->receive_count != handle.receive_count || message->state() != MessageState::inflight)) {
+  if (queue.fifo &&
+      (message->receive_count != handle.receive_count || message->state() != MessageState::inflight)) {
     throw expired_handle(text);
   }
   queue.index.erase(handle.seq);
@@ -91,13 +95,15 @@ void SqsEngine::change_visibility_locked(Queue& queue, std::string_view text, st
   if (queue.fifo && message->receive_count != handle.receive_count) throw expired_handle(text);
   // In flight for at most 12 hours from the receive.
   if (t + timeout_s * 1000 > message->last_receive_ms() + 43200 * 1000) {
-    throw errors::invalid_parameter_value("VisibilityTimeout", std::to_string(timeout_s),
-                                          "Total VisibilityTimeout for the message is beyond the limit [43200 "
-                                          "seconds]");
+    throw errors::invalid_parameter_value(
+        "VisibilityTimeout", std::to_string(timeout_s),
+        "Total VisibilityTimeout for the message is beyond the limit [43200 "
+        "seconds]");
   }
   queue.index.change_visibility(handle.seq, t + timeout_s * 1000, t);
   message = queue.index.find(handle.seq);
-  batch.put(kMetaCf, message_key(queue.id, handle.seq), encode_meta(queue.index.meta_of(handle.seq, *message)));
+  batch.put(kMetaCf, message_key(queue.id, handle.seq),
+            encode_meta(queue.index.meta_of(handle.seq, *message)));
   if (timeout_s == 0) made_visible = true;
 }
 
@@ -149,9 +155,8 @@ void SqsEngine::delete_message_batch(const Context& context, const Input& input,
       done(std::move(result));
       return;
     }
-    commit(std::move(batch), [done = std::move(done), result = std::move(result)](const store::Status& s) mutable {
-      answer(done, s, std::move(result));
-    });
+    commit(std::move(batch), [done = std::move(done), result = std::move(result)](
+                                 const store::Status& s) mutable { answer(done, s, std::move(result)); });
     if (queue->fifo && !queue->waiters.empty()) jobs = service_waiters_locked(queue, now());
   }
   for (auto& job : jobs) read_and_finish(job);
@@ -174,7 +179,8 @@ void SqsEngine::change_message_visibility(const Context& context, const Input& i
   for (auto& job : jobs) read_and_finish(job);
 }
 
-void SqsEngine::change_message_visibility_batch(const Context& context, const Input& input, Completion& done) {
+void SqsEngine::change_message_visibility_batch(const Context& context, const Input& input,
+                                                Completion& done) {
   auto queue = resolve(context, input, "ChangeMessageVisibilityBatch", true);
   const auto& entries = batch_entries(input, "ChangeMessageVisibilityBatchRequestEntry");
   boost::json::array successful, failed;
@@ -189,16 +195,16 @@ void SqsEngine::change_message_visibility_batch(const Context& context, const In
       const std::string id = input::opt_string(entry, "Id").value_or("");
       try {
         const auto timeout = checked_timeout(input::req_int(entry, "VisibilityTimeout"));
-        change_visibility_locked(*queue, input::req_string(entry, "ReceiptHandle"), timeout, batch, made_visible);
+        change_visibility_locked(*queue, input::req_string(entry, "ReceiptHandle"), timeout, batch,
+                                 made_visible);
         successful.push_back(boost::json::object{{"Id", id}});
       } catch (const SqsError& error) {
         failed.push_back(batch_failure(id, error.error()));
       }
     }
     boost::json::object result{{"Successful", std::move(successful)}, {"Failed", std::move(failed)}};
-    commit(std::move(batch), [done = std::move(done), result = std::move(result)](const store::Status& s) mutable {
-      answer(done, s, std::move(result));
-    });
+    commit(std::move(batch), [done = std::move(done), result = std::move(result)](
+                                 const store::Status& s) mutable { answer(done, s, std::move(result)); });
     if (!queue->waiters.empty()) jobs = service_waiters_locked(queue, now());
   }
   for (auto& job : jobs) read_and_finish(job);

@@ -27,8 +27,8 @@ constexpr std::int64_t kMaxPerTick = 100;
 constexpr std::size_t kTasksKeptPerQueue = 10;
 
 SqsError not_found(std::string_view parameter) {
-  return SqsError("ResourceNotFoundException",
-                  "The resource that you specified for the " + std::string(parameter) + " parameter doesn't exist.");
+  return SqsError("ResourceNotFoundException", "The resource that you specified for the " +
+                                                   std::string(parameter) + " parameter doesn't exist.");
 }
 
 }  // namespace
@@ -105,7 +105,8 @@ void SqsEngine::start_message_move_task(const Context& context, const Input& inp
     if (existing->source_queue_id != source->id) continue;
     if (existing->active()) {
       throw errors::invalid_parameter(
-          "There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
+          "There is already a task running. Only one active task is allowed for a source queue arn at a "
+          "given time.");
     }
     same_source.push_back(existing);
   }
@@ -127,8 +128,9 @@ void SqsEngine::start_message_move_task(const Context& context, const Input& inp
 void SqsEngine::list_message_move_tasks(const Context& context, const Input& input, Completion& done) {
   const std::string source_arn = input::req_string(input, "SourceArn");
   auto address = parse_queue_arn(source_arn);
-  auto source =
-      address && address->account == context.account_id ? registry_.find(address->account, address->name) : nullptr;
+  auto source = address && address->account == context.account_id
+                    ? registry_.find(address->account, address->name)
+                    : nullptr;
   if (!source) throw not_found("SourceArn");
   const auto max = input::opt_int(input, "MaxResults").value_or(1);
   if (max < 1 || max > 10) {
@@ -142,7 +144,8 @@ void SqsEngine::list_message_move_tasks(const Context& context, const Input& inp
       if (task->source_queue_id == source->id) found.push_back(*task);
     }
   }
-  std::sort(found.begin(), found.end(), [](const MoveTask& a, const MoveTask& b) { return a.started_ms > b.started_ms; });
+  std::sort(found.begin(), found.end(),
+            [](const MoveTask& a, const MoveTask& b) { return a.started_ms > b.started_ms; });
   boost::json::array results;
   for (std::size_t i = 0; i < found.size() && i < static_cast<std::size_t>(max); ++i) {
     results.push_back(found[i].to_result_entry());
@@ -156,8 +159,9 @@ void SqsEngine::cancel_message_move_task(const Context& context, const Input& in
   std::lock_guard lock(tasks_mutex_);
   auto it = id ? tasks_.find(*id) : tasks_.end();
   if (it == tasks_.end() || it->second->account != context.account_id) {
-    throw SqsError("ResourceNotFoundException", "The resource that you specified for the TaskHandle parameter doesn't "
-                                                "exist.");
+    throw SqsError("ResourceNotFoundException",
+                   "The resource that you specified for the TaskHandle parameter doesn't "
+                   "exist.");
   }
   auto& task = it->second;
   if (task->status != "RUNNING") {
@@ -250,14 +254,15 @@ void SqsEngine::run_move_task(const std::string& task_id) {
       batch.erase(kMetaCf, key);
       continue;
     }
-    const std::string& target_arn = task->destination_arn.empty() ? record->dead_letter_source_arn
-                                                                   : task->destination_arn;
+    const std::string& target_arn =
+        task->destination_arn.empty() ? record->dead_letter_source_arn : task->destination_arn;
     auto address = parse_queue_arn(target_arn);
     auto destination = address ? registry_.find(address->account, address->name) : nullptr;
     if (!destination || destination == source || (destination->fifo && record->group_id.empty())) {
       failure = target_arn.empty() ? "The message has no original source queue to move it back to."
-                                   : "The destination queue " + target_arn + " does not exist or cannot accept the "
-                                                                             "message.";
+                                   : "The destination queue " + target_arn +
+                                         " does not exist or cannot accept the "
+                                         "message.";
       break;
     }
     record->dead_letter_source_arn.clear();

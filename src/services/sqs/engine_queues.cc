@@ -26,7 +26,9 @@ std::optional<std::int64_t> max_results(const boost::json::object& input) {
   return max;
 }
 
-std::string encode_token(std::string_view last_name) { return crypto::base64_encode("v1:" + std::string(last_name)); }
+std::string encode_token(std::string_view last_name) {
+  return crypto::base64_encode("v1:" + std::string(last_name));
+}
 
 std::string decode_token(const std::optional<std::string>& token) {
   if (!token || token->empty()) return {};
@@ -41,10 +43,12 @@ void validate_tags(const boost::json::object& tags) {
   for (const auto& entry : tags) {
     std::string_view key(entry.key().data(), entry.key().size());
     if (key.empty() || key.size() > 128) {
-      throw errors::invalid_parameter_value("TagKey", key, "Tag keys must be between 1 and 128 characters long.");
+      throw errors::invalid_parameter_value("TagKey", key,
+                                            "Tag keys must be between 1 and 128 characters long.");
     }
     if (!entry.value().is_string() || entry.value().get_string().size() > 256) {
-      throw errors::invalid_parameter_value("TagValue", key, "Tag values must be at most 256 characters long.");
+      throw errors::invalid_parameter_value("TagValue", key,
+                                            "Tag values must be at most 256 characters long.");
     }
   }
 }
@@ -62,7 +66,8 @@ void SqsEngine::answer(Completion& done, const store::Status& status, boost::jso
 void SqsEngine::persist_queue_locked(Queue& queue, Completion done) {
   store::Batch batch;
   batch.put(kQueuesCf, queue_record_key(queue.account, queue.name), queue.encode_record());
-  commit(std::move(batch), [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
+  commit(std::move(batch),
+         [done = std::move(done)](const store::Status& status) mutable { answer(done, status); });
 }
 
 void SqsEngine::check_redrive_target(std::string_view account, std::string_view source_arn, bool fifo,
@@ -71,17 +76,19 @@ void SqsEngine::check_redrive_target(std::string_view account, std::string_view 
   const std::string& text = settings.redrive_policy_text;
   auto target = parse_queue_arn(settings.redrive_policy->dead_letter_target_arn);
   auto dlq = target && target->account == account ? registry_.find(target->account, target->name) : nullptr;
-  if (!dlq) throw errors::invalid_parameter_value("RedrivePolicy", text, "Dead letter target does not exist.");
+  if (!dlq)
+    throw errors::invalid_parameter_value("RedrivePolicy", text, "Dead letter target does not exist.");
   if (dlq->fifo != fifo) {
     throw errors::invalid_parameter_value("RedrivePolicy", text,
                                           "Dead-letter queue must be same type of queue as the source.");
   }
   std::lock_guard lock(dlq->mutex);
-  if (dlq->deleted) throw errors::invalid_parameter_value("RedrivePolicy", text, "Dead letter target does not exist.");
+  if (dlq->deleted)
+    throw errors::invalid_parameter_value("RedrivePolicy", text, "Dead letter target does not exist.");
   if (!dlq->settings.redrive_allow_policy.allows(source_arn)) {
-    throw errors::invalid_parameter_value("RedrivePolicy", text,
-                                          "Queue " + dlq->arn +
-                                              " does not allow this queue to use it as a dead-letter queue.");
+    throw errors::invalid_parameter_value(
+        "RedrivePolicy", text,
+        "Queue " + dlq->arn + " does not allow this queue to use it as a dead-letter queue.");
   }
 }
 
@@ -99,7 +106,8 @@ void SqsEngine::create_queue(const Context& context, const Input& input, Complet
   }
   if (!validation::is_valid_queue_name(name, fifo)) {
     throw errors::invalid_parameter(
-        fifo ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end "
+        fifo ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
+               "must end "
                "with .fifo suffix and be 1 to 80 in length."
              : "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
   }
@@ -108,13 +116,16 @@ void SqsEngine::create_queue(const Context& context, const Input& input, Complet
   settings.fifo_queue = fifo;
   apply_queue_attributes(settings, values);
   const std::string region = context.region.empty() ? "us-east-1" : context.region;
-  check_redrive_target(context.account_id, format_queue_arn(region, context.account_id, name), fifo, settings);
+  check_redrive_target(context.account_id, format_queue_arn(region, context.account_id, name), fifo,
+                       settings);
 
   std::map<std::string, std::string> tags;
   if (const auto* tag_input = input::opt_object(input, "tags")) {
     validate_tags(*tag_input);
-    if (tag_input->size() > kMaxTags) throw errors::invalid_parameter("Too many tags added for queue " + name + ".");
-    for (const auto& entry : *tag_input) tags[std::string(entry.key())] = std::string(entry.value().get_string());
+    if (tag_input->size() > kMaxTags)
+      throw errors::invalid_parameter("Too many tags added for queue " + name + ".");
+    for (const auto& entry : *tag_input)
+      tags[std::string(entry.key())] = std::string(entry.value().get_string());
   }
 
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -122,13 +133,15 @@ void SqsEngine::create_queue(const Context& context, const Input& input, Complet
       std::lock_guard lock(existing->mutex);
       if (existing->deleted) continue;
       if (existing->fifo != fifo) {
-        throw SqsError("QueueNameExists",
-                       "A queue already exists with the same name and a different value for attribute FifoQueue");
+        throw SqsError(
+            "QueueNameExists",
+            "A queue already exists with the same name and a different value for attribute FifoQueue");
       }
       for (const auto& [attribute, value] : values) {
         if (existing->settings.value_of(attribute) != value) {
-          throw SqsError("QueueNameExists",
-                         "A queue already exists with the same name and a different value for attribute " + attribute);
+          throw SqsError(
+              "QueueNameExists",
+              "A queue already exists with the same name and a different value for attribute " + attribute);
         }
       }
       boost::json::object result{{"QueueUrl", queue_url(context, *existing)}};
@@ -146,9 +159,10 @@ void SqsEngine::create_queue(const Context& context, const Input& input, Complet
     auto inserted = registry_.insert(queue, t);
     if (inserted == QueueRegistry::InsertResult::exists) continue;
     if (inserted == QueueRegistry::InsertResult::deleted_recently) {
-      throw SqsError("QueueDeletedRecently",
-                     "You must wait 60 seconds after deleting a queue before you can create another with the same "
-                     "name.");
+      throw SqsError(
+          "QueueDeletedRecently",
+          "You must wait 60 seconds after deleting a queue before you can create another with the same "
+          "name.");
     }
     store::Batch batch;
     batch.put(kQueuesCf, queue_record_key(queue->account, queue->name), queue->encode_record());
@@ -156,9 +170,10 @@ void SqsEngine::create_queue(const Context& context, const Input& input, Complet
     std::string next_id;
     put_u64_be(next_id, registry_.peek_next_id());
     batch.put(kStateCf, kNextQueueIdKey, next_id);
-    commit(std::move(batch), [done = std::move(done), url = queue_url(context, *queue)](const store::Status& s) mutable {
-      answer(done, s, boost::json::object{{"QueueUrl", url}});
-    });
+    commit(std::move(batch),
+           [done = std::move(done), url = queue_url(context, *queue)](const store::Status& s) mutable {
+             answer(done, s, boost::json::object{{"QueueUrl", url}});
+           });
     return;
   }
   throw errors::internal("CreateQueue raced too often");
@@ -169,8 +184,8 @@ void SqsEngine::get_queue_url(const Context& context, const Input& input, Comple
   const std::string owner = input::opt_string(input, "QueueOwnerAWSAccountId").value_or(context.account_id);
   PolicyPrincipal principal;
   principal.account = context.account_id;
-  auto queue = resolve_address(context.account_id, owner.empty() ? context.account_id : owner, name, "GetQueueUrl",
-                               principal, true);
+  auto queue = resolve_address(context.account_id, owner.empty() ? context.account_id : owner, name,
+                               "GetQueueUrl", principal, true);
   {
     std::lock_guard lock(queue->mutex);
     if (queue->deleted) throw errors::queue_does_not_exist();
@@ -248,7 +263,8 @@ void SqsEngine::get_queue_attributes(const Context& context, const Input& input,
     } else {
       const auto visible = queue->settings.visible_attributes();
       for (const auto& name : names) {
-        auto it = std::find_if(visible.begin(), visible.end(), [&](const auto& kv) { return kv.first == name; });
+        auto it =
+            std::find_if(visible.begin(), visible.end(), [&](const auto& kv) { return kv.first == name; });
         if (it != visible.end()) attributes[name] = it->second;
       }
     }
@@ -270,7 +286,8 @@ void SqsEngine::set_queue_attributes(const Context& context, const Input& input,
     candidate = queue->settings;
   }
   apply_queue_attributes(candidate, values);
-  if (values.contains("RedrivePolicy")) check_redrive_target(queue->account, queue->arn, queue->fifo, candidate);
+  if (values.contains("RedrivePolicy"))
+    check_redrive_target(queue->account, queue->arn, queue->fifo, candidate);
 
   std::lock_guard lock(queue->mutex);
   if (queue->deleted) throw errors::queue_does_not_exist();
@@ -348,7 +365,8 @@ void SqsEngine::tag_queue(const Context& context, const Input& input, Completion
   if (queue->deleted) throw errors::queue_does_not_exist();
   auto merged = queue->tags;
   for (const auto& entry : *tags) merged[std::string(entry.key())] = std::string(entry.value().get_string());
-  if (merged.size() > kMaxTags) throw errors::invalid_parameter("Too many tags added for queue " + queue->name + ".");
+  if (merged.size() > kMaxTags)
+    throw errors::invalid_parameter("Too many tags added for queue " + queue->name + ".");
   queue->tags = std::move(merged);
   persist_queue_locked(*queue, std::move(done));
 }

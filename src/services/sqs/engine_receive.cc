@@ -76,9 +76,10 @@ ReceiveOptions SqsEngine::parse_receive_options(const Input& input, Queue& queue
   options.message_attribute_names = input::string_list(input, "MessageAttributeNames");
   options.attempt_id = input::opt_string(input, "ReceiveRequestAttemptId").value_or("");
   if (!options.attempt_id.empty() && !validation::is_valid_token(options.attempt_id)) {
-    throw errors::invalid_parameter_value("ReceiveRequestAttemptId", options.attempt_id,
-                                          "ReceiveRequestAttemptId can only include alphanumeric and punctuation "
-                                          "characters. 1 to 128 in length.");
+    throw errors::invalid_parameter_value(
+        "ReceiveRequestAttemptId", options.attempt_id,
+        "ReceiveRequestAttemptId can only include alphanumeric and punctuation "
+        "characters. 1 to 128 in length.");
   }
   return options;
 }
@@ -106,10 +107,8 @@ void SqsEngine::receive_message(const Context& context, const Input& input, Comp
       waiter->id = next_waiter_id_++;
       waiter->options = options;
       waiter->done = std::move(done);
-      waiter->deadline_timer =
-          schedule(options.wait_ms, [this, weak = std::weak_ptr<Queue>(queue), id = waiter->id] {
-            expire_waiter(weak, id);
-          });
+      waiter->deadline_timer = schedule(options.wait_ms, [this, weak = std::weak_ptr<Queue>(queue),
+                                                          id = waiter->id] { expire_waiter(weak, id); });
       queue->waiters.push_back(std::move(waiter));
       arm_wake_timer_locked(queue, t);
     } else if (job) {
@@ -125,8 +124,8 @@ void SqsEngine::receive_message(const Context& context, const Input& input, Comp
 }
 
 std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std::shared_ptr<Queue>& queue,
-                                                                        const ReceiveOptions& options,
-                                                                        std::int64_t now_ms, bool& delivered) {
+                                                                       const ReceiveOptions& options,
+                                                                       std::int64_t now_ms, bool& delivered) {
   auto& index = queue->index;
   index.promote(now_ms);
   auto job = std::make_shared<ReceiveJob>();
@@ -179,18 +178,19 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
     }
     std::vector<std::uint64_t> chosen;
     std::vector<std::pair<std::uint64_t, IndexedMessage>> dead;
-    index.receive(options.max_messages, now_ms, visible_until, [&](std::uint64_t seq, const IndexedMessage& message) {
-      if (message.retention_basis_ms() <= cutoff) {
-        expired.push_back(seq);
-        return MessageIndex::Pick::drop;
-      }
-      if (dlq && message.receive_count >= max_receive_count) {
-        dead.emplace_back(seq, message);
-        return MessageIndex::Pick::drop;
-      }
-      chosen.push_back(seq);
-      return MessageIndex::Pick::deliver;
-    });
+    index.receive(options.max_messages, now_ms, visible_until,
+                  [&](std::uint64_t seq, const IndexedMessage& message) {
+                    if (message.retention_basis_ms() <= cutoff) {
+                      expired.push_back(seq);
+                      return MessageIndex::Pick::drop;
+                    }
+                    if (dlq && message.receive_count >= max_receive_count) {
+                      dead.emplace_back(seq, message);
+                      return MessageIndex::Pick::drop;
+                    }
+                    chosen.push_back(seq);
+                    return MessageIndex::Pick::deliver;
+                  });
     for (auto seq : chosen) put_meta(seq);
 
     // Past maxReceiveCount: into the dead-letter queue, in this same batch (an atomic move).
@@ -218,7 +218,8 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
       const std::string dlq_key = message_key(dlq->id, dlq_seq);
       batch.put(kMessagesCf, dlq_key, encode_message(*record));
       batch.put(kMetaCf, dlq_key, encode_meta(meta));
-      job->dead_letters.items_.push_back(StagedSends::Item{dlq, dlq_seq, std::move(meta), {}, record->message_id});
+      job->dead_letters.items_.push_back(
+          StagedSends::Item{dlq, dlq_seq, std::move(meta), {}, record->message_id});
     }
     if (queue->fifo && !options.attempt_id.empty() && !job->picked.empty()) {
       ReceiveAttempt attempt;
@@ -283,7 +284,8 @@ void SqsEngine::finish_receive(const std::shared_ptr<ReceiveJob>& job) {
     if (want("ApproximateFirstReceiveTimestamp")) {
       attributes["ApproximateFirstReceiveTimestamp"] = std::to_string(picked.first_receive_ms);
     }
-    if (want("ApproximateReceiveCount")) attributes["ApproximateReceiveCount"] = std::to_string(picked.receive_count);
+    if (want("ApproximateReceiveCount"))
+      attributes["ApproximateReceiveCount"] = std::to_string(picked.receive_count);
     if (want("SentTimestamp")) attributes["SentTimestamp"] = std::to_string(record.sent_ms);
     if (want("SequenceNumber") && !record.sequence_number.empty()) {
       attributes["SequenceNumber"] = record.sequence_number;
@@ -348,9 +350,10 @@ void SqsEngine::arm_wake_timer_locked(const std::shared_ptr<Queue>& queue, std::
   if (queue->wake_timer != 0 && queue->wake_at_ms == *due) return;
   if (queue->wake_timer != 0) timers_.cancel(queue->wake_timer);
   queue->wake_at_ms = *due;
-  queue->wake_timer = schedule(std::max<std::int64_t>(0, *due - now_ms), [this, weak = std::weak_ptr<Queue>(queue)] {
-    if (auto q = weak.lock()) wake(q);
-  });
+  queue->wake_timer =
+      schedule(std::max<std::int64_t>(0, *due - now_ms), [this, weak = std::weak_ptr<Queue>(queue)] {
+        if (auto q = weak.lock()) wake(q);
+      });
 }
 
 void SqsEngine::wake(const std::shared_ptr<Queue>& queue) {

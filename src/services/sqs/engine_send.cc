@@ -39,7 +39,8 @@ boost::json::object SqsEngine::send_result_json(const SendResult& result) {
   boost::json::object out;
   out["MD5OfMessageBody"] = result.md5_of_body;
   if (!result.md5_of_attributes.empty()) out["MD5OfMessageAttributes"] = result.md5_of_attributes;
-  if (!result.md5_of_system_attributes.empty()) out["MD5OfMessageSystemAttributes"] = result.md5_of_system_attributes;
+  if (!result.md5_of_system_attributes.empty())
+    out["MD5OfMessageSystemAttributes"] = result.md5_of_system_attributes;
   out["MessageId"] = result.message_id;
   if (!result.sequence_number.empty()) out["SequenceNumber"] = result.sequence_number;
   return out;
@@ -56,7 +57,8 @@ SendRequest SqsEngine::parse_send_request(const Input& entry) {
   return request;
 }
 
-SqsEngine::PreparedSend SqsEngine::prepare_send(Queue& queue, SendRequest request, const std::string& sender_id) {
+SqsEngine::PreparedSend SqsEngine::prepare_send(Queue& queue, SendRequest request,
+                                                const std::string& sender_id) {
   std::int64_t max_size, default_delay;
   bool content_based;
   {
@@ -68,15 +70,17 @@ SqsEngine::PreparedSend SqsEngine::prepare_send(Queue& queue, SendRequest reques
   }
   if (request.body.empty()) throw errors::missing_parameter("MessageBody");
   if (auto bad = validation::first_invalid_character(request.body)) {
-    throw SqsError("InvalidMessageContents",
-                   "Invalid binary character '" + invalid_character_text(*bad) +
-                       "' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to "
-                       "#xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+    throw SqsError(
+        "InvalidMessageContents",
+        "Invalid binary character '" + invalid_character_text(*bad) +
+            "' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to "
+            "#xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
   }
   const std::size_t size = request.body.size() + attributes_size(request.attributes);
   if (size > static_cast<std::size_t>(max_size)) {
-    throw errors::invalid_parameter("One or more parameters are invalid. Reason: Message must be shorter than " +
-                                    std::to_string(max_size) + " bytes.");
+    throw errors::invalid_parameter(
+        "One or more parameters are invalid. Reason: Message must be shorter than " +
+        std::to_string(max_size) + " bytes.");
   }
   if (request.delay_seconds) {
     const auto delay = *request.delay_seconds;
@@ -85,46 +89,52 @@ SqsEngine::PreparedSend SqsEngine::prepare_send(Queue& queue, SendRequest reques
                                             "DelaySeconds must be >= 0 and <= 900.");
     }
     if (queue.fifo && delay != 0) {
-      throw errors::invalid_parameter_value("DelaySeconds", std::to_string(delay),
-                                            "The request include parameter that is not valid for this queue type.");
+      throw errors::invalid_parameter_value(
+          "DelaySeconds", std::to_string(delay),
+          "The request include parameter that is not valid for this queue type.");
     }
   }
   if (!request.group_id.empty() && !validation::is_valid_token(request.group_id)) {
-    throw errors::invalid_parameter_value("MessageGroupId", request.group_id,
-                                          "MessageGroupId can only include alphanumeric and punctuation characters. "
-                                          "1 to 128 in length.");
+    throw errors::invalid_parameter_value(
+        "MessageGroupId", request.group_id,
+        "MessageGroupId can only include alphanumeric and punctuation characters. "
+        "1 to 128 in length.");
   }
   if (queue.fifo) {
     if (request.group_id.empty()) throw errors::missing_parameter("MessageGroupId");
     if (request.deduplication_id.empty()) {
       if (!content_based) {
         throw errors::invalid_parameter(
-            "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided "
+            "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+            "provided "
             "explicitly");
       }
       request.deduplication_id = crypto::hex(crypto::sha256(request.body));
     } else if (!validation::is_valid_token(request.deduplication_id)) {
-      throw errors::invalid_parameter_value("MessageDeduplicationId", request.deduplication_id,
-                                            "MessageDeduplicationId can only include alphanumeric and punctuation "
-                                            "characters. 1 to 128 in length.");
+      throw errors::invalid_parameter_value(
+          "MessageDeduplicationId", request.deduplication_id,
+          "MessageDeduplicationId can only include alphanumeric and punctuation "
+          "characters. 1 to 128 in length.");
     }
   } else if (!request.deduplication_id.empty()) {
-    throw errors::invalid_parameter_value("MessageDeduplicationId", request.deduplication_id,
-                                          "The request include parameter that is not valid for this queue type.");
+    throw errors::invalid_parameter_value(
+        "MessageDeduplicationId", request.deduplication_id,
+        "The request include parameter that is not valid for this queue type.");
   }
 
   PreparedSend prepared;
   prepared.md5_of_body = crypto::hex(crypto::md5(request.body));
   if (!request.attributes.empty()) prepared.md5_of_attributes = md5_of_attributes(request.attributes);
-  if (request.trace_header) prepared.md5_of_system_attributes = md5_of_system_attributes(*request.trace_header);
+  if (request.trace_header)
+    prepared.md5_of_system_attributes = md5_of_system_attributes(*request.trace_header);
   prepared.delay_seconds = queue.fifo ? default_delay : request.delay_seconds.value_or(default_delay);
   prepared.sender_id = sender_id;
   prepared.request = std::move(request);
   return prepared;
 }
 
-SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, PreparedSend& send, store::Batch& batch,
-                                   StagedSends& staged) {
+SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, PreparedSend& send,
+                                   store::Batch& batch, StagedSends& staged) {
   const auto t = now();
   auto& request = send.request;
   SendResult result;
@@ -173,7 +183,8 @@ SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, Prepared
     batch.put(kDedupCf, dedup_store_key(queue->id, dedup_key), DedupCache::encode(entry));
     queue->dedup.put(dedup_key, std::move(entry));
   }
-  staged.items_.push_back(StagedSends::Item{queue, seq, std::move(meta), std::move(dedup_key), record.message_id});
+  staged.items_.push_back(
+      StagedSends::Item{queue, seq, std::move(meta), std::move(dedup_key), record.message_id});
   return result;
 }
 
@@ -215,8 +226,8 @@ void SqsEngine::send_message(const Context& context, const Input& input, Complet
     done(std::move(result));
     return;
   }
-  commit(std::move(batch), [this, staged, done = std::move(done), result = std::move(result)](
-                               const store::Status& status) mutable {
+  commit(std::move(batch), [this, staged, done = std::move(done),
+                            result = std::move(result)](const store::Status& status) mutable {
     apply_staged(*staged, status.ok);
     answer(done, status, std::move(result));
   });
@@ -226,20 +237,23 @@ void SqsEngine::send_message_batch(const Context& context, const Input& input, C
   auto queue = resolve(context, input, "SendMessageBatch", true);
   const auto* entries = input::opt_array(input, "Entries");
   if (entries == nullptr || entries->empty()) {
-    throw SqsError("EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request.");
+    throw SqsError("EmptyBatchRequest",
+                   "There should be at least one SendMessageBatchRequestEntry in the request.");
   }
   if (entries->size() > kMaxBatchEntries) {
-    throw SqsError("TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10. You have sent " +
-                                                       std::to_string(entries->size()) + ".");
+    throw SqsError("TooManyEntriesInBatchRequest",
+                   "Maximum number of entries per request are 10. You have sent " +
+                       std::to_string(entries->size()) + ".");
   }
   std::set<std::string> ids;
   for (const auto& entry : *entries) {
     if (!entry.is_object()) throw errors::invalid_parameter("Invalid type for parameter Entries.");
     auto id = input::opt_string(entry.get_object(), "Id").value_or("");
     if (!validation::is_valid_batch_id(id)) {
-      throw SqsError("InvalidBatchEntryId",
-                     "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at "
-                     "most 80 letters long.");
+      throw SqsError(
+          "InvalidBatchEntryId",
+          "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at "
+          "most 80 letters long.");
     }
     if (!ids.insert(id).second) throw SqsError("BatchEntryIdsNotDistinct", "Id " + id + " repeated.");
   }
@@ -268,8 +282,9 @@ void SqsEngine::send_message_batch(const Context& context, const Input& input, C
     parsed.push_back(std::move(e));
   }
   if (total > kMaxBatchBytes) {
-    throw SqsError("BatchRequestTooLong", "Batch requests cannot be longer than " + std::to_string(kMaxBatchBytes) +
-                                              " bytes. You have sent " + std::to_string(total) + " bytes.");
+    throw SqsError("BatchRequestTooLong", "Batch requests cannot be longer than " +
+                                              std::to_string(kMaxBatchBytes) + " bytes. You have sent " +
+                                              std::to_string(total) + " bytes.");
   }
 
   auto staged = std::make_shared<StagedSends>();
@@ -293,8 +308,8 @@ void SqsEngine::send_message_batch(const Context& context, const Input& input, C
     done(std::move(result));
     return;
   }
-  commit(std::move(batch), [this, staged, done = std::move(done), result = std::move(result)](
-                               const store::Status& status) mutable {
+  commit(std::move(batch), [this, staged, done = std::move(done),
+                            result = std::move(result)](const store::Status& status) mutable {
     apply_staged(*staged, status.ok);
     answer(done, status, std::move(result));
   });
@@ -309,12 +324,14 @@ SendOutcome SqsEngine::stage_send(const SendCaller& caller, std::string_view ref
     if (reference.starts_with("arn:") || reference.find("://") != std::string_view::npos) {
       address = parse_queue_reference(reference);
     } else if (auto slash = reference.find('/'); slash != std::string_view::npos) {
-      address = QueueAddress{std::string(reference.substr(0, slash)), std::string(reference.substr(slash + 1))};
+      address =
+          QueueAddress{std::string(reference.substr(0, slash)), std::string(reference.substr(slash + 1))};
     }
     if (!address) throw errors::queue_does_not_exist();
     PolicyPrincipal principal{caller.service.empty() ? caller.account : std::string(), caller.service,
                               caller.source_arn, caller.source_account};
-    auto queue = resolve_address(caller.account, address->account, address->name, "SendMessage", principal, true);
+    auto queue =
+        resolve_address(caller.account, address->account, address->name, "SendMessage", principal, true);
     // Attributes built by another engine are held to SendMessage's rules too.
     for (const auto& attribute : request.attributes) {
       if (!validation::is_valid_attribute_name(attribute.name)) {
@@ -322,13 +339,14 @@ SendOutcome SqsEngine::stage_send(const SendCaller& caller, std::string_view ref
       }
     }
     if (request.attributes.size() > 10) {
-      throw errors::invalid_parameter("Number of message attributes [" + std::to_string(request.attributes.size()) +
+      throw errors::invalid_parameter("Number of message attributes [" +
+                                      std::to_string(request.attributes.size()) +
                                       "] exceeds the allowed maximum [10].");
     }
     std::sort(request.attributes.begin(), request.attributes.end(),
               [](const MessageAttribute& a, const MessageAttribute& b) { return a.name < b.name; });
-    auto prepared =
-        prepare_send(*queue, std::move(request), caller.sender_id.empty() ? caller.account : caller.sender_id);
+    auto prepared = prepare_send(*queue, std::move(request),
+                                 caller.sender_id.empty() ? caller.account : caller.sender_id);
     std::lock_guard lock(queue->mutex);
     if (queue->deleted) throw errors::queue_does_not_exist();
     return stage_locked(queue, prepared, batch, staged);
@@ -337,7 +355,9 @@ SendOutcome SqsEngine::stage_send(const SendCaller& caller, std::string_view ref
   }
 }
 
-void SqsEngine::finish_staged(StagedSends staged, const store::Status& status) { apply_staged(staged, status.ok); }
+void SqsEngine::finish_staged(StagedSends staged, const store::Status& status) {
+  apply_staged(staged, status.ok);
+}
 
 void SqsEngine::enqueue(const SendCaller& caller, std::string_view queue, SendRequest request,
                         std::function<void(SendOutcome)> done) {
@@ -348,15 +368,15 @@ void SqsEngine::enqueue(const SendCaller& caller, std::string_view queue, SendRe
     done(std::move(outcome));
     return;
   }
-  commit(std::move(batch),
-         [this, staged, done = std::move(done), outcome = std::move(outcome)](const store::Status& status) mutable {
-           apply_staged(*staged, status.ok);
-           if (status.ok) {
-             done(std::move(outcome));
-           } else {
-             done(errors::internal(status.message).error());
-           }
-         });
+  commit(std::move(batch), [this, staged, done = std::move(done),
+                            outcome = std::move(outcome)](const store::Status& status) mutable {
+    apply_staged(*staged, status.ok);
+    if (status.ok) {
+      done(std::move(outcome));
+    } else {
+      done(errors::internal(status.message).error());
+    }
+  });
 }
 
 }  // namespace fanout::services::sqs

@@ -17,7 +17,8 @@ const boost::json::value* member(const boost::json::object& in, std::string_view
 std::optional<std::string> opt_string(const boost::json::object& in, std::string_view name) {
   const auto* v = member(in, name);
   if (v == nullptr) return std::nullopt;
-  if (!v->is_string()) throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
+  if (!v->is_string())
+    throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
   return std::string(v->get_string());
 }
 
@@ -60,9 +61,11 @@ std::vector<std::string> string_list(const boost::json::object& in, std::string_
   std::vector<std::string> out;
   const auto* v = member(in, name);
   if (v == nullptr) return out;
-  if (!v->is_array()) throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
+  if (!v->is_array())
+    throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
   for (const auto& item : v->get_array()) {
-    if (!item.is_string()) throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
+    if (!item.is_string())
+      throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
     out.emplace_back(item.get_string());
   }
   return out;
@@ -71,14 +74,16 @@ std::vector<std::string> string_list(const boost::json::object& in, std::string_
 const boost::json::object* opt_object(const boost::json::object& in, std::string_view name) {
   const auto* v = member(in, name);
   if (v == nullptr) return nullptr;
-  if (!v->is_object()) throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
+  if (!v->is_object())
+    throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
   return &v->get_object();
 }
 
 const boost::json::array* opt_array(const boost::json::object& in, std::string_view name) {
   const auto* v = member(in, name);
   if (v == nullptr) return nullptr;
-  if (!v->is_array()) throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
+  if (!v->is_array())
+    throw errors::invalid_parameter("Invalid type for parameter " + std::string(name) + ".");
   return &v->get_array();
 }
 

@@ -93,7 +93,8 @@ MessageAttribute parse_one(std::string_view kind, std::string_view name, const b
   }
   auto base = base_type(attribute.data_type);
   if (!base) {
-    throw errors::invalid_parameter("The type of message (" + std::string(kind) + ") attribute " + quoted(name) +
+    throw errors::invalid_parameter("The type of message (" + std::string(kind) + ") attribute " +
+                                    quoted(name) +
                                     " is invalid. You must use only the following supported type prefixes: "
                                     "Binary, Number, String.");
   }
@@ -118,12 +119,12 @@ MessageAttribute parse_one(std::string_view kind, std::string_view name, const b
       char hex[16];
       std::snprintf(hex, sizeof hex, "#x%X", *bad);
       throw SqsError("InvalidMessageContents", "Invalid binary character '" + std::string(hex) +
-                                                   "' was found in the value of message (" + std::string(kind) +
-                                                   ") attribute " + quoted(name) + ".");
+                                                   "' was found in the value of message (" +
+                                                   std::string(kind) + ") attribute " + quoted(name) + ".");
     }
     if (*base == "Number" && !is_number(*text)) {
-      throw errors::invalid_parameter("Can't cast the value of message (" + std::string(kind) + ") attribute " +
-                                      quoted(name) + " to a number.");
+      throw errors::invalid_parameter("Can't cast the value of message (" + std::string(kind) +
+                                      ") attribute " + quoted(name) + " to a number.");
     }
     attribute.value = std::move(*text);
   }
@@ -144,17 +145,19 @@ MessageAttributes parse_message_attributes(const boost::json::object* map) {
   if (map == nullptr || map->empty()) return attributes;
   if (map->size() > kMaxAttributes) {
     throw errors::invalid_parameter("Number of message attributes [" + std::to_string(map->size()) +
-                                    "] exceeds the allowed maximum [" + std::to_string(kMaxAttributes) + "].");
+                                    "] exceeds the allowed maximum [" + std::to_string(kMaxAttributes) +
+                                    "].");
   }
   attributes.reserve(map->size());
   for (const auto& entry : *map) {
     std::string_view name(entry.key().data(), entry.key().size());
     if (!validation::is_valid_attribute_name(name)) {
-      throw errors::invalid_parameter(
-          "Message (user) attribute name " + quoted(name) +
-          " is invalid. Names can contain only alphanumeric characters, hyphens (-), underscores (_) and periods "
-          "(.), must not start or end with a period or contain consecutive periods, must not start with AWS. or "
-          "Amazon., and can be up to 256 characters long.");
+      throw errors::invalid_parameter("Message (user) attribute name " + quoted(name) +
+                                      " is invalid. Names can contain only alphanumeric characters, hyphens "
+                                      "(-), underscores (_) and periods "
+                                      "(.), must not start or end with a period or contain consecutive "
+                                      "periods, must not start with AWS. or "
+                                      "Amazon., and can be up to 256 characters long.");
     }
     attributes.push_back(parse_one("user", name, entry.value()));
   }
@@ -169,8 +172,9 @@ std::optional<std::string> parse_system_attributes(const boost::json::object* ma
   for (const auto& entry : *map) {
     std::string_view name(entry.key().data(), entry.key().size());
     if (name != "AWSTraceHeader") {
-      throw errors::invalid_parameter("Message system attribute name " + quoted(name) +
-                                      " is invalid. The only supported message system attribute is AWSTraceHeader.");
+      throw errors::invalid_parameter(
+          "Message system attribute name " + quoted(name) +
+          " is invalid. The only supported message system attribute is AWSTraceHeader.");
     }
     auto attribute = parse_one("system", name, entry.value());
     if (attribute.data_type != "String") {

@@ -127,7 +127,8 @@ void MessageIndex::promote(std::int64_t now) {
   }
 }
 
-void MessageIndex::deliver(std::uint64_t seq, IndexedMessage& message, std::int64_t now, std::int64_t visible_until) {
+void MessageIndex::deliver(std::uint64_t seq, IndexedMessage& message, std::int64_t now,
+                           std::int64_t visible_until) {
   message.set_state(MessageState::inflight);
   message.receive_count += 1;
   if (message.first_receive_ms == 0) message.first_receive_ms = now;
@@ -139,7 +140,8 @@ void MessageIndex::deliver(std::uint64_t seq, IndexedMessage& message, std::int6
   if (fifo_) ++groups_[message.group()].inflight;
 }
 
-void MessageIndex::receive(std::size_t max, std::int64_t now, std::int64_t visible_until, const Decide& decide) {
+void MessageIndex::receive(std::size_t max, std::int64_t now, std::int64_t visible_until,
+                           const Decide& decide) {
   if (fifo_) {
     receive_fifo(max, now, visible_until, decide);
   } else {
@@ -156,8 +158,7 @@ void MessageIndex::receive_standard(std::size_t max, std::int64_t now, std::int6
       if (it != messages_.end() && it->second.state() == MessageState::ready) break;
       fresh_.pop_front();
     }
-    const bool from_fresh =
-        !fresh_.empty() && (returned_.empty() || fresh_.front() < *returned_.begin());
+    const bool from_fresh = !fresh_.empty() && (returned_.empty() || fresh_.front() < *returned_.begin());
     if (!from_fresh && returned_.empty()) return;
     const std::uint64_t seq = from_fresh ? fresh_.front() : *returned_.begin();
     auto it = messages_.find(seq);
@@ -182,7 +183,8 @@ void MessageIndex::receive_standard(std::size_t max, std::int64_t now, std::int6
   }
 }
 
-void MessageIndex::receive_fifo(std::size_t max, std::int64_t now, std::int64_t visible_until, const Decide& decide) {
+void MessageIndex::receive_fifo(std::size_t max, std::int64_t now, std::int64_t visible_until,
+                                const Decide& decide) {
   std::size_t delivered = 0;
   while (delivered < max && !available_.empty()) {
     const auto [front, g] = *available_.begin();

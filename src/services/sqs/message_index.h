@@ -42,7 +42,9 @@ struct IndexedMessage {
   std::int64_t last_receive_ms() const { return static_cast<std::int64_t>(last_receive_s) * 1000; }
   MessageState state() const { return static_cast<MessageState>(group_and_state & 3u); }
   std::uint32_t group() const { return group_and_state >> 2; }
-  void set_state(MessageState s) { group_and_state = (group_and_state & ~3u) | static_cast<std::uint32_t>(s); }
+  void set_state(MessageState s) {
+    group_and_state = (group_and_state & ~3u) | static_cast<std::uint32_t>(s);
+  }
 };
 static_assert(sizeof(IndexedMessage) == 32);
 

@@ -144,7 +144,8 @@ void put_u64_be(std::string& out, std::uint64_t value) {
 
 std::uint64_t get_u64_be(std::string_view bytes) {
   std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i)
+    value = (value << 8) | static_cast<unsigned char>(bytes[i]);
   return value;
 }
 

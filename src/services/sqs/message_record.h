@@ -33,7 +33,7 @@ struct MessageMeta {
   std::int64_t visible_at_ms = 0;       // delayed or in flight until then
   std::int64_t first_receive_ms = 0;    // 0 = never received
   std::uint32_t receive_count = 0;
-  std::string group_id;             // FIFO ordering group ("" for standard queues)
+  std::string group_id;              // FIFO ordering group ("" for standard queues)
   std::int64_t last_receive_ms = 0;  // the latest receive (bounds visibility changes at 12 h)
 };
 

@@ -66,7 +66,8 @@ std::optional<MoveTask> MoveTask::decode(std::string_view json) {
     t.account = std::string(o.at("account").as_string());
     t.source_arn = std::string(o.at("source_arn").as_string());
     t.destination_arn = std::string(o.at("destination_arn").as_string());
-    if (auto* rate = o.if_contains("max_per_second")) t.max_per_second = boost::json::value_to<std::int64_t>(*rate);
+    if (auto* rate = o.if_contains("max_per_second"))
+      t.max_per_second = boost::json::value_to<std::int64_t>(*rate);
     t.status = std::string(o.at("status").as_string());
     t.moved = boost::json::value_to<std::int64_t>(o.at("moved"));
     t.to_move = boost::json::value_to<std::int64_t>(o.at("to_move"));

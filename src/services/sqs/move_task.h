@@ -3,12 +3,11 @@
 // persisted so ListMessageMoveTasks survives a restart and a running task resumes.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json/object.hpp>
 
 #include "common/timer_queue.h"
 

@@ -14,8 +14,9 @@ namespace {
 
 bool glob_match(std::string_view pattern, std::string_view text, bool ignore_case) {
   auto eq = [&](char a, char b) {
-    return ignore_case ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b))
-                       : a == b;
+    return ignore_case
+               ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b))
+               : a == b;
   };
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
@@ -52,7 +53,8 @@ std::optional<std::vector<std::string>> strings(const boost::json::value& value)
 }
 
 bool is_account_id(std::string_view text) {
-  return text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return text.size() == 12 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // The account an IAM principal string refers to: "123456789012" or "arn:aws:iam::123456789012:...".
@@ -99,14 +101,16 @@ bool action_matches(const boost::json::value* actions, std::string_view action) 
   auto list = strings(*actions);
   if (!list) return false;
   std::string wanted = "sqs:" + std::string(action);
-  return std::any_of(list->begin(), list->end(), [&](const std::string& p) { return glob_match(p, wanted, true); });
+  return std::any_of(list->begin(), list->end(),
+                     [&](const std::string& p) { return glob_match(p, wanted, true); });
 }
 
 bool resource_matches(const boost::json::value* resources, std::string_view arn) {
   if (resources == nullptr) return true;
   auto list = strings(*resources);
   if (!list) return false;
-  return std::any_of(list->begin(), list->end(), [&](const std::string& p) { return glob_match(p, arn, false); });
+  return std::any_of(list->begin(), list->end(),
+                     [&](const std::string& p) { return glob_match(p, arn, false); });
 }
 
 bool condition_matches(const boost::json::value* condition, const PolicyPrincipal& who) {
@@ -122,8 +126,9 @@ bool condition_matches(const boost::json::value* condition, const PolicyPrincipa
     const bool like = op == "StringLike" || op == "ArnLike" || op == "StringNotLike" || op == "ArnNotLike";
     const bool negated = op.find("Not") != std::string::npos;
     const bool ignore_case = op == "StringEqualsIgnoreCase";
-    if (op != "StringEquals" && op != "StringLike" && op != "ArnEquals" && op != "ArnLike" && op != "StringNotEquals" &&
-        op != "StringNotLike" && op != "ArnNotEquals" && op != "ArnNotLike" && op != "StringEqualsIgnoreCase") {
+    if (op != "StringEquals" && op != "StringLike" && op != "ArnEquals" && op != "ArnLike" &&
+        op != "StringNotEquals" && op != "StringNotLike" && op != "ArnNotEquals" && op != "ArnNotLike" &&
+        op != "StringEqualsIgnoreCase") {
       return false;
     }
     if (!op_entry.value().is_object()) return false;
@@ -147,8 +152,10 @@ bool condition_matches(const boost::json::value* condition, const PolicyPrincipa
       bool any = std::any_of(expected->begin(), expected->end(), [&](const std::string& e) {
         if (like) return glob_match(e, actual, false);
         if (ignore_case) {
-          return e.size() == actual.size() && std::equal(e.begin(), e.end(), actual.begin(), [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          return e.size() == actual.size() &&
+                 std::equal(e.begin(), e.end(), actual.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) ==
+                          std::tolower(static_cast<unsigned char>(b));
                  });
         }
         return e == actual;
@@ -181,9 +188,10 @@ constexpr std::string_view kGrantable[] = {"*",
                                            "ListDeadLetterSourceQueues",
                                            "PurgeQueue",
                                            "ListQueueTags"};
-constexpr std::string_view kOwnerOnly[] = {"AddPermission",  "CreateQueue", "DeleteQueue",       "ListQueues",
-                                           "RemovePermission", "SetQueueAttributes", "TagQueue", "UntagQueue",
-                                           "StartMessageMoveTask", "CancelMessageMoveTask", "ListMessageMoveTasks"};
+constexpr std::string_view kOwnerOnly[] = {
+    "AddPermission",       "CreateQueue", "DeleteQueue", "ListQueues",           "RemovePermission",
+    "SetQueueAttributes",  "TagQueue",    "UntagQueue",  "StartMessageMoveTask", "CancelMessageMoveTask",
+    "ListMessageMoveTasks"};
 
 }  // namespace
 
@@ -224,19 +232,23 @@ bool policy_allows(std::string_view policy_json, std::string_view action, const 
 }
 
 std::string add_permission(std::string_view policy_json, std::string_view queue_arn, std::string_view label,
-                           const std::vector<std::string>& account_ids, const std::vector<std::string>& actions) {
+                           const std::vector<std::string>& account_ids,
+                           const std::vector<std::string>& actions) {
   if (!validation::is_valid_batch_id(label)) {
-    throw errors::invalid_parameter_value("Label", label,
-                                          "Can only include alphanumeric characters, hyphens, or underscores. 1 to "
-                                          "80 in length.");
+    throw errors::invalid_parameter_value(
+        "Label", label,
+        "Can only include alphanumeric characters, hyphens, or underscores. 1 to "
+        "80 in length.");
   }
   if (account_ids.empty()) throw errors::missing_parameter("AWSAccountIds");
   if (actions.empty()) throw errors::missing_parameter("Actions");
   for (const auto& account : account_ids) {
-    if (!is_account_id(account)) throw errors::invalid_parameter_value("PrincipalId", account, "Unable to verify.");
+    if (!is_account_id(account))
+      throw errors::invalid_parameter_value("PrincipalId", account, "Unable to verify.");
   }
   if (actions.size() > 7) {
-    throw SqsError("OverLimit", std::to_string(actions.size()) + " Actions were found, maximum allowed is 7.");
+    throw SqsError("OverLimit",
+                   std::to_string(actions.size()) + " Actions were found, maximum allowed is 7.");
   }
   for (const auto& action : actions) {
     if (std::find(std::begin(kOwnerOnly), std::end(kOwnerOnly), action) != std::end(kOwnerOnly)) {
@@ -244,8 +256,8 @@ std::string add_permission(std::string_view policy_json, std::string_view queue_
                                             "Only the queue owner is allowed to invoke this action.");
     }
     if (std::find(std::begin(kGrantable), std::end(kGrantable), action) == std::end(kGrantable)) {
-      throw errors::invalid_parameter_value("ActionName", action,
-                                            "Please refer to the appropriate WSDL for a list of valid actions.");
+      throw errors::invalid_parameter_value(
+          "ActionName", action, "Please refer to the appropriate WSDL for a list of valid actions.");
     }
   }
 

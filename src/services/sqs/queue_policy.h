@@ -32,7 +32,8 @@ bool policy_allows(std::string_view policy_json, std::string_view action, const 
 // (InvalidParameterValue for a bad or duplicate label, account or action; OverLimit for more than
 // 7 actions).
 std::string add_permission(std::string_view policy_json, std::string_view queue_arn, std::string_view label,
-                           const std::vector<std::string>& account_ids, const std::vector<std::string>& actions);
+                           const std::vector<std::string>& account_ids,
+                           const std::vector<std::string>& actions);
 // The policy without the statement whose Sid is `label` ("" when no statement is left). Throws
 // InvalidParameterValue when no statement has that label.
 std::string remove_permission(std::string_view policy_json, std::string_view label);

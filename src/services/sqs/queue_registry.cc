@@ -19,14 +19,15 @@ std::shared_ptr<Queue> QueueRegistry::find_by_id(std::uint64_t id) const {
 }
 
 std::vector<std::shared_ptr<Queue>> QueueRegistry::list(std::string_view account, std::string_view prefix,
-                                                         std::string_view after) const {
+                                                        std::string_view after) const {
   std::vector<std::shared_ptr<Queue>> out;
   std::shared_lock lock(mutex_);
   auto a = by_account_.find(std::string(account));
   if (a == by_account_.end()) return out;
   const auto& queues = a->second;
   auto it = after.empty() || after < prefix ? queues.lower_bound(prefix) : queues.upper_bound(after);
-  for (; it != queues.end() && std::string_view(it->first).starts_with(prefix); ++it) out.push_back(it->second);
+  for (; it != queues.end() && std::string_view(it->first).starts_with(prefix); ++it)
+    out.push_back(it->second);
   return out;
 }
 

@@ -26,12 +26,17 @@ constexpr std::array<IntRange, 6> kIntegers{{
 
 // Read-only attributes the engine computes (GetQueueAttributes only).
 constexpr std::array<std::string_view, 7> kComputed{
-    "All",         "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn",
+    "All",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "QueueArn",
 };
 
-constexpr std::array<std::string_view, 4> kFifoOnly{"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-                                                    "FifoThroughputLimit"};
+constexpr std::array<std::string_view, 4> kFifoOnly{"FifoQueue", "ContentBasedDeduplication",
+                                                    "DeduplicationScope", "FifoThroughputLimit"};
 
 bool is_fifo_only(std::string_view name) {
   return std::find(kFifoOnly.begin(), kFifoOnly.end(), name) != kFifoOnly.end();
@@ -51,9 +56,9 @@ bool is_settable(std::string_view name) {
   for (const auto& range : kIntegers) {
     if (range.name == name) return true;
   }
-  for (std::string_view n : {"Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId",
-                             "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-                             "FifoThroughputLimit"}) {
+  for (std::string_view n :
+       {"Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "SqsManagedSseEnabled",
+        "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}) {
     if (n == name) return true;
   }
   return false;
@@ -152,8 +157,8 @@ std::map<std::string, std::string> QueueSettings::to_map() const {
   for (std::string_view name :
        {"DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
         "VisibilityTimeout", "KmsDataKeyReusePeriodSeconds", "Policy", "RedrivePolicy", "RedriveAllowPolicy",
-        "KmsMasterKeyId", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-        "FifoThroughputLimit"}) {
+        "KmsMasterKeyId", "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication",
+        "DeduplicationScope", "FifoThroughputLimit"}) {
     auto mine = value_of(name);
     if (mine != defaults.value_of(name)) out.emplace(std::string(name), *mine);
   }
@@ -171,7 +176,8 @@ std::map<std::string, std::string> validate_queue_attributes(const boost::json::
     if (!is_settable(name)) throw errors::invalid_attribute_name(name);
     if (name == "FifoQueue" && !creating) throw errors::invalid_attribute_name(name);
     // The FIFO attributes are unknown on standard queues (FifoQueue=false is accepted on create).
-    if (!fifo && is_fifo_only(name) && !(name == "FifoQueue" && creating)) throw errors::invalid_attribute_name(name);
+    if (!fifo && is_fifo_only(name) && !(name == "FifoQueue" && creating))
+      throw errors::invalid_attribute_name(name);
     out[std::string(name)] = normalize(name, value);
   }
   if (creating) {
@@ -206,9 +212,10 @@ void apply_queue_attributes(QueueSettings& s, const std::map<std::string, std::s
   auto kms = values.find("KmsMasterKeyId");
   auto sse = values.find("SqsManagedSseEnabled");
   if (kms != values.end() && !kms->second.empty() && sse != values.end() && sse->second == "true") {
-    throw errors::invalid_attribute_value("SqsManagedSseEnabled",
-                                          "You can use one type of server-side encryption (SSE) at one time. You "
-                                          "can either enable KMS SSE or SQS SSE.");
+    throw errors::invalid_attribute_value(
+        "SqsManagedSseEnabled",
+        "You can use one type of server-side encryption (SSE) at one time. You "
+        "can either enable KMS SSE or SQS SSE.");
   }
   if (kms != values.end()) {
     s.kms_master_key_id = kms->second;
@@ -219,9 +226,10 @@ void apply_queue_attributes(QueueSettings& s, const std::map<std::string, std::s
     if (s.sqs_managed_sse_enabled) s.kms_master_key_id.clear();
   }
   if (s.fifo_throughput_limit == "perMessageGroupId" && s.deduplication_scope != "messageGroup") {
-    throw errors::invalid_attribute_value("FifoThroughputLimit",
-                                          "perMessageGroupId is allowed only when the value for DeduplicationScope "
-                                          "is messageGroup.");
+    throw errors::invalid_attribute_value(
+        "FifoThroughputLimit",
+        "perMessageGroupId is allowed only when the value for DeduplicationScope "
+        "is messageGroup.");
   }
 }
 

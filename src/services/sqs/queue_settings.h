@@ -20,8 +20,8 @@ struct QueueSettings {
   std::int64_t message_retention_period = 345600;
   std::int64_t receive_message_wait_time_seconds = 0;
   std::int64_t visibility_timeout = 30;
-  std::string policy;                // JSON text, "" = none
-  std::string redrive_policy_text;   // normalized JSON, "" = none
+  std::string policy;               // JSON text, "" = none
+  std::string redrive_policy_text;  // normalized JSON, "" = none
   std::optional<RedrivePolicy> redrive_policy;
   std::string redrive_allow_policy_text;  // normalized JSON, "" = none
   RedriveAllowPolicy redrive_allow_policy;
@@ -30,7 +30,7 @@ struct QueueSettings {
   bool sqs_managed_sse_enabled = true;
   bool fifo_queue = false;
   bool content_based_deduplication = false;
-  std::string deduplication_scope = "queue";        // queue | messageGroup
+  std::string deduplication_scope = "queue";       // queue | messageGroup
   std::string fifo_throughput_limit = "perQueue";  // perQueue | perMessageGroupId
 
   // Current value of a settable attribute as AWS renders it; nullopt for unknown names.

@@ -48,7 +48,8 @@ std::string ReceiptHandleCodec::encode(const ReceiptHandle& handle) const {
   bytes.push_back(kVersion);
   put_u64_be(bytes, handle.queue_id);
   put_u64_be(bytes, handle.seq);
-  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((handle.receive_count >> shift) & 0xFF));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    bytes.push_back(static_cast<char>((handle.receive_count >> shift) & 0xFF));
   bytes += mac(bytes);
   return to_base64url(bytes);
 }

@@ -44,8 +44,8 @@ RedrivePolicy parse_redrive_policy(std::string_view text) {
   }
   auto arn = map.find("deadLetterTargetArn");
   if (arn == map.end() || !arn->value().is_string() || arn->value().get_string().empty()) {
-    throw errors::invalid_parameter_value("RedrivePolicy", text,
-                                          "Redrive policy does not contain mandatory attribute: deadLetterTargetArn.");
+    throw errors::invalid_parameter_value(
+        "RedrivePolicy", text, "Redrive policy does not contain mandatory attribute: deadLetterTargetArn.");
   }
   policy.dead_letter_target_arn = std::string(arn->value().get_string());
   if (!parse_queue_arn(policy.dead_letter_target_arn)) {
@@ -53,23 +53,24 @@ RedrivePolicy parse_redrive_policy(std::string_view text) {
   }
   auto count = map.find("maxReceiveCount");
   if (count == map.end()) {
-    throw errors::invalid_parameter_value("RedrivePolicy", text,
-                                          "Redrive policy does not contain mandatory attribute: maxReceiveCount.");
+    throw errors::invalid_parameter_value(
+        "RedrivePolicy", text, "Redrive policy does not contain mandatory attribute: maxReceiveCount.");
   }
   std::optional<std::int64_t> n;
   std::string shown;
   if (count->value().is_int64()) {
     n = count->value().get_int64();
   } else if (count->value().is_uint64()) {
-    n = count->value().get_uint64() > 100000 ? 100000 : static_cast<std::int64_t>(count->value().get_uint64());
+    n = count->value().get_uint64() > 100000 ? 100000
+                                             : static_cast<std::int64_t>(count->value().get_uint64());
   } else if (count->value().is_string()) {
     n = validation::parse_integer(std::string_view(count->value().get_string()));
   }
   shown = boost::json::serialize(count->value());
   if (!n || *n < 1 || *n > 1000) {
-    throw errors::invalid_parameter_value("RedrivePolicy", text,
-                                          "Invalid value for maxReceiveCount: " + shown +
-                                              ", valid values are from 1 to 1000 both inclusive.");
+    throw errors::invalid_parameter_value(
+        "RedrivePolicy", text,
+        "Invalid value for maxReceiveCount: " + shown + ", valid values are from 1 to 1000 both inclusive.");
   }
   policy.max_receive_count = *n;
   return policy;
@@ -86,9 +87,10 @@ RedriveAllowPolicy parse_redrive_allow_policy(std::string_view text) {
   }
   policy.permission = std::string(permission->value().get_string());
   if (policy.permission != "allowAll" && policy.permission != "denyAll" && policy.permission != "byQueue") {
-    throw errors::invalid_parameter_value("RedriveAllowPolicy", text,
-                                          "Invalid value for redrivePermission. Valid values are allowAll, denyAll "
-                                          "and byQueue.");
+    throw errors::invalid_parameter_value(
+        "RedriveAllowPolicy", text,
+        "Invalid value for redrivePermission. Valid values are allowAll, denyAll "
+        "and byQueue.");
   }
   auto sources = map.find("sourceQueueArns");
   if (sources != map.end()) {
@@ -102,7 +104,8 @@ RedriveAllowPolicy parse_redrive_allow_policy(std::string_view text) {
     }
     for (const auto& item : sources->value().get_array()) {
       if (!item.is_string() || !parse_queue_arn(std::string_view(item.get_string()))) {
-        throw errors::invalid_parameter_value("RedriveAllowPolicy", text, "Invalid value in sourceQueueArns.");
+        throw errors::invalid_parameter_value("RedriveAllowPolicy", text,
+                                              "Invalid value in sourceQueueArns.");
       }
       policy.source_queue_arns.emplace_back(item.get_string());
     }
@@ -112,8 +115,8 @@ RedriveAllowPolicy parse_redrive_allow_policy(std::string_view text) {
     }
   }
   if (policy.permission == "byQueue" && policy.source_queue_arns.empty()) {
-    throw errors::invalid_parameter_value("RedriveAllowPolicy", text,
-                                          "sourceQueueArns must be specified when redrivePermission is byQueue.");
+    throw errors::invalid_parameter_value(
+        "RedriveAllowPolicy", text, "sourceQueueArns must be specified when redrivePermission is byQueue.");
   }
   return policy;
 }

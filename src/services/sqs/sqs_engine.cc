@@ -91,7 +91,8 @@ void SqsEngine::invoke(const Context& context, const std::string& operation, boo
                        Completion done) {
   auto it = handlers().find(operation);
   if (it == handlers().end()) {
-    done(protocol::ServiceError::make("InvalidAction", "The action " + operation + " is not valid for this endpoint."));
+    done(protocol::ServiceError::make("InvalidAction",
+                                      "The action " + operation + " is not valid for this endpoint."));
     return;
   }
   try {
@@ -141,8 +142,8 @@ std::shared_ptr<Queue> SqsEngine::resolve_address(const std::string& caller_acco
   return queue;
 }
 
-std::shared_ptr<Queue> SqsEngine::resolve(const Context& context, const Input& input, std::string_view operation,
-                                          bool cross_account) {
+std::shared_ptr<Queue> SqsEngine::resolve(const Context& context, const Input& input,
+                                          std::string_view operation, bool cross_account) {
   auto url = input::opt_string(input, "QueueUrl");
   std::optional<QueueAddress> address;
   if (url && !url->empty()) {
@@ -155,7 +156,8 @@ std::shared_ptr<Queue> SqsEngine::resolve(const Context& context, const Input& i
   if (!address) throw errors::queue_does_not_exist();
   PolicyPrincipal principal;
   principal.account = context.account_id;
-  return resolve_address(context.account_id, address->account, address->name, operation, principal, cross_account);
+  return resolve_address(context.account_id, address->account, address->name, operation, principal,
+                         cross_account);
 }
 
 std::string SqsEngine::queue_url(const Context& context, const Queue& queue) const {
@@ -164,7 +166,8 @@ std::string SqsEngine::queue_url(const Context& context, const Queue& queue) con
 
 std::optional<std::string> SqsEngine::queue_arn(std::string_view reference) const {
   std::optional<QueueAddress> address;
-  if (auto slash = reference.find('/'); !reference.starts_with("arn:") && reference.find("://") == std::string_view::npos &&
+  if (auto slash = reference.find('/'); !reference.starts_with("arn:") &&
+                                        reference.find("://") == std::string_view::npos &&
                                         slash != std::string_view::npos) {
     address = QueueAddress{std::string(reference.substr(0, slash)), std::string(reference.substr(slash + 1))};
   } else {

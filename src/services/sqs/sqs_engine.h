@@ -46,11 +46,11 @@ namespace fanout::services::sqs {
 // A message to deliver, validated exactly as SendMessage validates its input.
 struct SendRequest {
   std::string body;
-  MessageAttributes attributes;              // sorted by name (parse_message_attributes does)
-  std::optional<std::string> trace_header;   // AWSTraceHeader
-  std::optional<std::int64_t> delay_seconds; // default: the queue's DelaySeconds
-  std::string group_id;                      // MessageGroupId (required by FIFO queues)
-  std::string deduplication_id;              // FIFO; "" = content-based when enabled
+  MessageAttributes attributes;               // sorted by name (parse_message_attributes does)
+  std::optional<std::string> trace_header;    // AWSTraceHeader
+  std::optional<std::int64_t> delay_seconds;  // default: the queue's DelaySeconds
+  std::string group_id;                       // MessageGroupId (required by FIFO queues)
+  std::string deduplication_id;               // FIFO; "" = content-based when enabled
 };
 
 struct SendResult {
@@ -102,8 +102,8 @@ class SqsEngine final : public protocol::ServiceEngine {
   // Column families the store must open for this engine.
   static std::vector<std::string> column_families();
 
-  void invoke(const protocol::RequestContext& context, const std::string& operation, boost::json::object input,
-              protocol::Completion done) override;
+  void invoke(const protocol::RequestContext& context, const std::string& operation,
+              boost::json::object input, protocol::Completion done) override;
 
   void reset();
   void stop();
@@ -120,8 +120,8 @@ class SqsEngine final : public protocol::ServiceEngine {
   // invisible until finish_staged(). FIFO deduplication is decided here: a duplicate returns
   // the original MessageId and stages nothing. Errors are returned, not thrown; nothing is
   // staged on error.
-  SendOutcome stage_send(const SendCaller& caller, std::string_view queue, SendRequest request, store::Batch& batch,
-                         StagedSends& staged);
+  SendOutcome stage_send(const SendCaller& caller, std::string_view queue, SendRequest request,
+                         store::Batch& batch, StagedSends& staged);
   // After the caller's batch committed: on success the staged messages become receivable (and
   // wake long polls); on failure their FIFO deduplication entries are released.
   void finish_staged(StagedSends staged, const store::Status& status);
@@ -204,8 +204,9 @@ class SqsEngine final : public protocol::ServiceEngine {
   // Under the queue's mutex: picks messages, moves those past maxReceiveCount to the
   // dead-letter queue, drops expired ones, and commits the resulting batch. Returns null when
   // nothing was delivered and nothing needed writing.
-  std::shared_ptr<ReceiveJob> start_receive_locked(const std::shared_ptr<Queue>& queue, const ReceiveOptions& options,
-                                                   std::int64_t now, bool& delivered);
+  std::shared_ptr<ReceiveJob> start_receive_locked(const std::shared_ptr<Queue>& queue,
+                                                   const ReceiveOptions& options, std::int64_t now,
+                                                   bool& delivered);
   // Outside any lock: reads the bodies, then completes once the commit is durable as well.
   void read_and_finish(const std::shared_ptr<ReceiveJob>& job);
   void finish_receive(const std::shared_ptr<ReceiveJob>& job);

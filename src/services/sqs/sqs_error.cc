@@ -2,18 +2,23 @@
 
 namespace fanout::services::sqs::errors {
 
-SqsError queue_does_not_exist() { return SqsError("QueueDoesNotExist", "The specified queue does not exist."); }
+SqsError queue_does_not_exist() {
+  return SqsError("QueueDoesNotExist", "The specified queue does not exist.");
+}
 
 SqsError missing_parameter(std::string_view name) {
   return SqsError("MissingParameter", "The request must contain the parameter " + std::string(name) + ".");
 }
 
 SqsError invalid_parameter_value(std::string_view name, std::string_view value, std::string_view reason) {
-  return SqsError("InvalidParameterValue", "Value " + std::string(value) + " for parameter " + std::string(name) +
+  return SqsError("InvalidParameterValue", "Value " + std::string(value) + " for parameter " +
+                                               std::string(name) +
                                                " is invalid. Reason: " + std::string(reason));
 }
 
-SqsError invalid_parameter(std::string message) { return SqsError("InvalidParameterValue", std::move(message)); }
+SqsError invalid_parameter(std::string message) {
+  return SqsError("InvalidParameterValue", std::move(message));
+}
 
 SqsError invalid_attribute_name(std::string_view name) {
   return SqsError("InvalidAttributeName", "Unknown Attribute " + std::string(name) + ".");
@@ -31,12 +36,13 @@ SqsError receipt_handle_is_invalid(std::string_view handle) {
 }
 
 SqsError message_not_inflight() {
-  return SqsError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.");
+  return SqsError("MessageNotInflight",
+                  "Message does not exist or is not available for visibility timeout change.");
 }
 
 SqsError internal(std::string_view why) {
-  return SqsError("InternalError", "We encountered an internal error. Please try again. (" + std::string(why) + ")",
-                  500);
+  return SqsError("InternalError",
+                  "We encountered an internal error. Please try again. (" + std::string(why) + ")", 500);
 }
 
 }  // namespace fanout::services::sqs::errors

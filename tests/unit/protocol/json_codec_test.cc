@@ -1,7 +1,8 @@
 #include "protocol/json_codec.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
 
 #include "protocol/input_validation.h"
 
@@ -16,7 +17,8 @@ TEST(JsonCodec, RejectsNonObjects) {
 
 TEST(JsonCodec, QueryCompatibleErrorCarriesHeader) {
   const auto& sqs = ServiceModel::embedded("sqs");
-  auto err = encode_json_error(&sqs, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "no", true);
+  auto err =
+      encode_json_error(&sqs, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "no", true);
   EXPECT_EQ(err.query_error_header, "AWS.SimpleQueueService.NonExistentQueue;Sender");
   EXPECT_EQ(json::parse(err.body).at("__type"), "com.amazonaws.sqs#QueueDoesNotExist");
 }

@@ -1,8 +1,9 @@
 #include "protocol/query_codec.h"
 
+#include <gtest/gtest.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include "protocol/input_validation.h"
 
@@ -39,9 +40,10 @@ TEST(QueryDecode, FlattenedListsAndMapsUseLocationNames) {
 }
 
 TEST(QueryDecode, AttributeMapsAndNameLists) {
-  auto input = decode("CreateQueue",
-                      "QueueName=q&Attribute.1.Name=DelaySeconds&Attribute.1.Value=10"
-                      "&Attribute.2.Name=VisibilityTimeout&Attribute.2.Value=60&Tag.1.Key=env&Tag.1.Value=dev");
+  auto input =
+      decode("CreateQueue",
+             "QueueName=q&Attribute.1.Name=DelaySeconds&Attribute.1.Value=10"
+             "&Attribute.2.Name=VisibilityTimeout&Attribute.2.Value=60&Tag.1.Key=env&Tag.1.Value=dev");
   EXPECT_EQ(json::value(input), json::parse(R"({"QueueName":"q","Attributes":{"DelaySeconds":"10",
     "VisibilityTimeout":"60"},"tags":{"env":"dev"}})"))
       << json::serialize(input);
@@ -65,20 +67,24 @@ TEST(QueryValidate, MissingRequiredIsMissingParameter) {
 }
 
 TEST(QueryEncode, FlattenedOutputListsAndAttributeMaps) {
-  auto output = json::parse(R"({"Messages":[{"MessageId":"m1","ReceiptHandle":"r1","MD5OfBody":"d","Body":"<&>",
-    "Attributes":{"SentTimestamp":"1"}}]})").as_object();
+  auto output =
+      json::parse(R"({"Messages":[{"MessageId":"m1","ReceiptHandle":"r1","MD5OfBody":"d","Body":"<&>",
+    "Attributes":{"SentTimestamp":"1"}}]})")
+          .as_object();
   auto xml = encode_query_response(sqs(), *sqs().operation("ReceiveMessage"), output, "req-1");
-  EXPECT_EQ(xml,
-            "<?xml version=\"1.0\"?><ReceiveMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
-            "<ReceiveMessageResult><Message><MessageId>m1</MessageId><ReceiptHandle>r1</ReceiptHandle>"
-            "<MD5OfBody>d</MD5OfBody><Body>&lt;&amp;&gt;</Body><Attribute><Name>SentTimestamp</Name>"
-            "<Value>1</Value></Attribute></Message></ReceiveMessageResult><ResponseMetadata>"
-            "<RequestId>req-1</RequestId></ResponseMetadata></ReceiveMessageResponse>");
+  EXPECT_EQ(
+      xml,
+      "<?xml version=\"1.0\"?><ReceiveMessageResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
+      "<ReceiveMessageResult><Message><MessageId>m1</MessageId><ReceiptHandle>r1</ReceiptHandle>"
+      "<MD5OfBody>d</MD5OfBody><Body>&lt;&amp;&gt;</Body><Attribute><Name>SentTimestamp</Name>"
+      "<Value>1</Value></Attribute></Message></ReceiveMessageResult><ResponseMetadata>"
+      "<RequestId>req-1</RequestId></ResponseMetadata></ReceiveMessageResponse>");
 }
 
 TEST(QueryEncode, ErrorEnvelope) {
   auto xml = encode_query_error(&sqs(), "AWS.SimpleQueueService.NonExistentQueue", "gone", true, "r");
-  EXPECT_NE(xml.find("<Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>"), std::string::npos);
+  EXPECT_NE(xml.find("<Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code>"),
+            std::string::npos);
   EXPECT_NE(xml.find("<RequestId>r</RequestId></ErrorResponse>"), std::string::npos);
 }
 
@@ -88,12 +94,29 @@ TEST(Iso8601, FormatsMilliseconds) {
 }
 
 TEST(Models, SqsHasAllTwentyThreeOperations) {
-  for (const char* op : {"CreateQueue", "GetQueueUrl", "ListQueues", "GetQueueAttributes", "SetQueueAttributes",
-                         "DeleteQueue", "PurgeQueue", "SendMessage", "SendMessageBatch", "ReceiveMessage",
-                         "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
-                         "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags",
-                         "ListDeadLetterSourceQueues", "AddPermission", "RemovePermission", "StartMessageMoveTask",
-                         "ListMessageMoveTasks", "CancelMessageMoveTask"}) {
+  for (const char* op : {"CreateQueue",
+                         "GetQueueUrl",
+                         "ListQueues",
+                         "GetQueueAttributes",
+                         "SetQueueAttributes",
+                         "DeleteQueue",
+                         "PurgeQueue",
+                         "SendMessage",
+                         "SendMessageBatch",
+                         "ReceiveMessage",
+                         "DeleteMessage",
+                         "DeleteMessageBatch",
+                         "ChangeMessageVisibility",
+                         "ChangeMessageVisibilityBatch",
+                         "TagQueue",
+                         "UntagQueue",
+                         "ListQueueTags",
+                         "ListDeadLetterSourceQueues",
+                         "AddPermission",
+                         "RemovePermission",
+                         "StartMessageMoveTask",
+                         "ListMessageMoveTasks",
+                         "CancelMessageMoveTask"}) {
     EXPECT_NE(sqs().operation(op), nullptr) << op;
   }
   EXPECT_TRUE(sqs().aws_query_compatible());

@@ -26,8 +26,9 @@ TEST(Arn, Topics) {
   EXPECT_FALSE(parse_topic_arn("arn:aws:sns:us-east-1:12345:orders"));
   EXPECT_FALSE(parse_topic_arn("arn:aws:sqs:us-east-1:123456789012:orders"));
   EXPECT_FALSE(parse_topic_arn("arn:aws:sns:us-east-1:123456789012:bad name"));
-  EXPECT_EQ(topic_of_subscription_arn("arn:aws:sns:us-east-1:123456789012:t:0b410f3c-ee5e-49d8-b59b-3b4aa6d8fcf5"),
-            "arn:aws:sns:us-east-1:123456789012:t");
+  EXPECT_EQ(
+      topic_of_subscription_arn("arn:aws:sns:us-east-1:123456789012:t:0b410f3c-ee5e-49d8-b59b-3b4aa6d8fcf5"),
+      "arn:aws:sns:us-east-1:123456789012:t");
   EXPECT_FALSE(topic_of_subscription_arn("PendingConfirmation"));
   EXPECT_TRUE(parse_queue_arn("arn:aws:sqs:us-east-1:123456789012:q.fifo")->fifo());
   EXPECT_TRUE(is_firehose_stream_arn("arn:aws:firehose:us-east-1:123456789012:deliverystream/landing"));
@@ -74,11 +75,19 @@ TEST(DeliveryPolicy, Validation) {
   EXPECT_NO_THROW(parse_subscription_delivery_policy(
       R"({"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":60,"numRetries":50,"numNoDelayRetries":3,"numMinDelayRetries":2,"numMaxDelayRetries":35,"backoffFunction":"exponential"},"throttlePolicy":{"maxReceivesPerSecond":10},"requestPolicy":{"headerContentType":"application/json"}})"));
   EXPECT_THROW(parse_subscription_delivery_policy("nope"), SnsError);
-  EXPECT_THROW(parse_subscription_delivery_policy(R"({"healthyRetryPolicy":{"backoffFunction":"random"}})"), SnsError);
-  EXPECT_THROW(parse_subscription_delivery_policy(R"({"healthyRetryPolicy":{"minDelayTarget":30,"maxDelayTarget":10}})"), SnsError);
-  EXPECT_THROW(parse_subscription_delivery_policy(R"({"healthyRetryPolicy":{"numRetries":2,"numNoDelayRetries":3}})"), SnsError);
-  EXPECT_THROW(parse_subscription_delivery_policy(R"({"throttlePolicy":{"maxReceivesPerSecond":0}})"), SnsError);
-  EXPECT_THROW(parse_topic_delivery_policy(R"({"http":{"defaultHealthyRetryPolicy":{"maxDelayTarget":3601}}})"), SnsError);
+  EXPECT_THROW(parse_subscription_delivery_policy(R"({"healthyRetryPolicy":{"backoffFunction":"random"}})"),
+               SnsError);
+  EXPECT_THROW(parse_subscription_delivery_policy(
+                   R"({"healthyRetryPolicy":{"minDelayTarget":30,"maxDelayTarget":10}})"),
+               SnsError);
+  EXPECT_THROW(
+      parse_subscription_delivery_policy(R"({"healthyRetryPolicy":{"numRetries":2,"numNoDelayRetries":3}})"),
+      SnsError);
+  EXPECT_THROW(parse_subscription_delivery_policy(R"({"throttlePolicy":{"maxReceivesPerSecond":0}})"),
+               SnsError);
+  EXPECT_THROW(
+      parse_topic_delivery_policy(R"({"http":{"defaultHealthyRetryPolicy":{"maxDelayTarget":3601}}})"),
+      SnsError);
   // Topic overrides win when subscription overrides are disabled.
   auto effective = effective_http_policy(
       R"({"healthyRetryPolicy":{"numRetries":9}})",
@@ -87,8 +96,9 @@ TEST(DeliveryPolicy, Validation) {
   effective = effective_http_policy(R"({"healthyRetryPolicy":{"numRetries":9}})",
                                     R"({"http":{"defaultHealthyRetryPolicy":{"numRetries":1}}})");
   EXPECT_EQ(effective.retry.num_retries, 9);
-  EXPECT_EQ(effective_topic_delivery_policy(""),
-            R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}})");
+  EXPECT_EQ(
+      effective_topic_delivery_policy(""),
+      R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}})");
 }
 
 TEST(Envelope, NotificationLayoutIsAws) {
@@ -100,29 +110,35 @@ TEST(Envelope, NotificationLayoutIsAws) {
   f.timestamp = "2012-05-02T00:54:06.655Z";
   SignatureFields s{"1", "EXAMPLEw6JRN", "https://sns.us-west-2.amazonaws.com/SimpleNotificationService.pem"};
   MessageAttributes attributes{{"Test", "String", "TestString"}, {"TestBinary", "Binary", "TestBinary"}};
-  EXPECT_EQ(notification_json(f, &s, "https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x", attributes),
-            "{\n"
-            "  \"Type\" : \"Notification\",\n"
-            "  \"MessageId\" : \"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\",\n"
-            "  \"TopicArn\" : \"arn:aws:sns:us-west-2:123456789012:MyTopic\",\n"
-            "  \"Subject\" : \"My First Message\",\n"
-            "  \"Message\" : \"Hello world!\",\n"
-            "  \"Timestamp\" : \"2012-05-02T00:54:06.655Z\",\n"
-            "  \"SignatureVersion\" : \"1\",\n"
-            "  \"Signature\" : \"EXAMPLEw6JRN\",\n"
-            "  \"SigningCertURL\" : \"https://sns.us-west-2.amazonaws.com/SimpleNotificationService.pem\",\n"
-            "  \"UnsubscribeURL\" : \"https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x\",\n"
-            "  \"MessageAttributes\" : {\n"
-            "    \"Test\" : {\"Type\":\"String\",\"Value\":\"TestString\"},\n"
-            "    \"TestBinary\" : {\"Type\":\"Binary\",\"Value\":\"VGVzdEJpbmFyeQ==\"}\n"
-            "  }\n"
-            "}");
-  EXPECT_EQ(notification_string_to_sign(f),
-            "Message\nHello world!\nMessageId\n22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\nSubject\nMy First Message\n"
-            "Timestamp\n2012-05-02T00:54:06.655Z\nTopicArn\narn:aws:sns:us-west-2:123456789012:MyTopic\nType\nNotification\n");
+  EXPECT_EQ(
+      notification_json(f, &s, "https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x",
+                        attributes),
+      "{\n"
+      "  \"Type\" : \"Notification\",\n"
+      "  \"MessageId\" : \"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\",\n"
+      "  \"TopicArn\" : \"arn:aws:sns:us-west-2:123456789012:MyTopic\",\n"
+      "  \"Subject\" : \"My First Message\",\n"
+      "  \"Message\" : \"Hello world!\",\n"
+      "  \"Timestamp\" : \"2012-05-02T00:54:06.655Z\",\n"
+      "  \"SignatureVersion\" : \"1\",\n"
+      "  \"Signature\" : \"EXAMPLEw6JRN\",\n"
+      "  \"SigningCertURL\" : \"https://sns.us-west-2.amazonaws.com/SimpleNotificationService.pem\",\n"
+      "  \"UnsubscribeURL\" : "
+      "\"https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x\",\n"
+      "  \"MessageAttributes\" : {\n"
+      "    \"Test\" : {\"Type\":\"String\",\"Value\":\"TestString\"},\n"
+      "    \"TestBinary\" : {\"Type\":\"Binary\",\"Value\":\"VGVzdEJpbmFyeQ==\"}\n"
+      "  }\n"
+      "}");
+  EXPECT_EQ(
+      notification_string_to_sign(f),
+      "Message\nHello world!\nMessageId\n22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\nSubject\nMy First Message\n"
+      "Timestamp\n2012-05-02T00:54:06.655Z\nTopicArn\narn:aws:sns:us-west-2:123456789012:"
+      "MyTopic\nType\nNotification\n");
   f.subject.reset();
-  EXPECT_EQ(notification_json_compact(f, "u", {}),
-            R"({"Type":"Notification","MessageId":"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324","TopicArn":"arn:aws:sns:us-west-2:123456789012:MyTopic","Message":"Hello world!","Timestamp":"2012-05-02T00:54:06.655Z","UnsubscribeURL":"u"})");
+  EXPECT_EQ(
+      notification_json_compact(f, "u", {}),
+      R"({"Type":"Notification","MessageId":"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324","TopicArn":"arn:aws:sns:us-west-2:123456789012:MyTopic","Message":"Hello world!","Timestamp":"2012-05-02T00:54:06.655Z","UnsubscribeURL":"u"})");
 }
 
 TEST(Envelope, Escaping) {
@@ -157,12 +173,15 @@ TEST(TopicPolicy, Evaluation) {
   EXPECT_THROW(add_permission(opened, arn, "q", {"222222222222"}, {"Fly"}), SnsError);
   EXPECT_FALSE(topic_policy_allows(remove_permission(opened, "p"), "Publish", stranger, arn));
 
-  const std::string deny = R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:*","Resource":"*"},
+  const std::string deny =
+      R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:*","Resource":"*"},
     {"Effect":"Deny","Principal":{"AWS":"222222222222"},"Action":"SNS:Publish"}]})";
   EXPECT_FALSE(topic_policy_allows(deny, "Publish", stranger, arn));
   EXPECT_TRUE(topic_policy_allows(deny, "Subscribe", stranger, arn));
-  PolicyCaller events{"", "events.amazonaws.com", "arn:aws:events:us-east-1:111111111111:rule/r", "111111111111"};
-  const std::string service = R"({"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish",
+  PolicyCaller events{"", "events.amazonaws.com", "arn:aws:events:us-east-1:111111111111:rule/r",
+                      "111111111111"};
+  const std::string service =
+      R"({"Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish",
     "Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:us-east-1:111111111111:rule/*"}}}]})";
   EXPECT_TRUE(topic_policy_allows(service, "Publish", events, arn));
   events.source_arn = "arn:aws:events:us-east-1:999999999999:rule/r";
@@ -172,8 +191,10 @@ TEST(TopicPolicy, Evaluation) {
 }
 
 TEST(MessageAttributes, ParseAndSize) {
-  auto map = boost::json::parse(R"({"b":{"DataType":"Binary","BinaryValue":"AAE="},"a":{"DataType":"String","StringValue":"x"}})")
-                 .as_object();
+  auto map =
+      boost::json::parse(
+          R"({"b":{"DataType":"Binary","BinaryValue":"AAE="},"a":{"DataType":"String","StringValue":"x"}})")
+          .as_object();
   auto attributes = parse_message_attributes(&map);
   ASSERT_EQ(attributes.size(), 2u);
   EXPECT_EQ(attributes[0].name, "a");

@@ -36,7 +36,9 @@ class FirehoseTest : public SnsTest {
 TEST_F(FirehoseTest, WaitsForSinkThenDelivers) {
   auto topic = create_topic("t");
   auto sub = subscribe(topic, "firehose", stream, {{"SubscriptionRoleArn", role}});
-  ok("Publish", {{"TopicArn", topic}, {"Message", "event"}, {"Subject", "s"},
+  ok("Publish", {{"TopicArn", topic},
+                 {"Message", "event"},
+                 {"Subject", "s"},
                  {"MessageAttributes", {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
   EXPECT_EQ(sns_->outbox_size(), 1u);
   sns_->tick();
@@ -54,10 +56,11 @@ TEST_F(FirehoseTest, WaitsForSinkThenDelivers) {
   auto envelope = json::parse(record.data).as_object();
   std::vector<std::string> keys;
   for (const auto& kv : envelope) keys.emplace_back(kv.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp",
-                                            "UnsubscribeURL", "MessageAttributes"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"Type", "MessageId", "TopicArn", "Subject", "Message",
+                                            "Timestamp", "UnsubscribeURL", "MessageAttributes"}));
   EXPECT_EQ(record.data.find(' '), std::string::npos);  // compact
-  EXPECT_EQ(envelope["UnsubscribeURL"].as_string(), "http://localhost:4566/?Action=Unsubscribe&SubscriptionArn=" + sub);
+  EXPECT_EQ(envelope["UnsubscribeURL"].as_string(),
+            "http://localhost:4566/?Action=Unsubscribe&SubscriptionArn=" + sub);
   sns_->set_firehose_sink(nullptr);
 }
 
@@ -82,8 +85,9 @@ TEST_F(FirehoseTest, RawRecordsAndRetries) {
 TEST_F(FirehoseTest, RejectedRecordGoesToDeadLetterQueue) {
   auto topic = create_topic("t");
   auto dlq = create_queue("dlq");
-  subscribe(topic, "firehose", stream,
-            {{"SubscriptionRoleArn", role}, {"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq.arn + "\"}"}});
+  subscribe(
+      topic, "firehose", stream,
+      {{"SubscriptionRoleArn", role}, {"RedrivePolicy", R"({"deadLetterTargetArn":")" + dlq.arn + "\"}"}});
   FakeSink sink;
   sink.outcome = FirehosePutResult::Outcome::rejected;
   sns_->set_firehose_sink(&sink);

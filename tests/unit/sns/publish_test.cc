@@ -19,13 +19,14 @@ TEST_F(PublishTest, EnvelopeToSqs) {
   auto topic = create_topic("orders");
   auto queue = create_queue("q");
   auto sub = subscribe(topic, "sqs", queue.arn);
-  auto out = ok("Publish", {{"TopicArn", topic},
-                            {"Message", "hello \"world\"\n"},
-                            {"Subject", "Greeting"},
-                            {"MessageAttributes",
-                             {{"kind", {{"DataType", "String"}, {"StringValue", "order"}}},
-                              {"amount", {{"DataType", "Number"}, {"StringValue", "12.5"}}},
-                              {"blob", {{"DataType", "Binary"}, {"BinaryValue", crypto::base64_encode("\x01\x02")}}}}}});
+  auto out = ok("Publish",
+                {{"TopicArn", topic},
+                 {"Message", "hello \"world\"\n"},
+                 {"Subject", "Greeting"},
+                 {"MessageAttributes",
+                  {{"kind", {{"DataType", "String"}, {"StringValue", "order"}}},
+                   {"amount", {{"DataType", "Number"}, {"StringValue", "12.5"}}},
+                   {"blob", {{"DataType", "Binary"}, {"BinaryValue", crypto::base64_encode("\x01\x02")}}}}}});
   auto message_id = std::string(out["MessageId"].as_string());
   EXPECT_EQ(message_id.size(), 36u);
   EXPECT_FALSE(out.contains("SequenceNumber"));
@@ -33,17 +34,21 @@ TEST_F(PublishTest, EnvelopeToSqs) {
   auto messages = receive(queue.url);
   ASSERT_EQ(messages.size(), 1u);
   auto body = std::string(messages[0].as_object().at("Body").as_string());
-  EXPECT_TRUE(body.starts_with("{\n  \"Type\" : \"Notification\",\n  \"MessageId\" : \"" + message_id + "\",\n"));
-  EXPECT_EQ(keys_of(body), (std::vector<std::string>{"Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp",
-                                                     "SignatureVersion", "Signature", "SigningCertURL",
-                                                     "UnsubscribeURL", "MessageAttributes"}));
+  EXPECT_TRUE(
+      body.starts_with("{\n  \"Type\" : \"Notification\",\n  \"MessageId\" : \"" + message_id + "\",\n"));
+  EXPECT_EQ(keys_of(body),
+            (std::vector<std::string>{"Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp",
+                                      "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL",
+                                      "MessageAttributes"}));
   auto envelope = json::parse(body).as_object();
   EXPECT_EQ(envelope["TopicArn"].as_string(), topic);
   EXPECT_EQ(envelope["Subject"].as_string(), "Greeting");
   EXPECT_EQ(envelope["Message"].as_string(), "hello \"world\"\n");
   EXPECT_EQ(envelope["SignatureVersion"].as_string(), "1");
-  EXPECT_EQ(envelope["SigningCertURL"].as_string(), "http://localhost:4566/_fanout/sns/SimpleNotificationService.pem");
-  EXPECT_EQ(envelope["UnsubscribeURL"].as_string(), "http://localhost:4566/?Action=Unsubscribe&SubscriptionArn=" + sub);
+  EXPECT_EQ(envelope["SigningCertURL"].as_string(),
+            "http://localhost:4566/_fanout/sns/SimpleNotificationService.pem");
+  EXPECT_EQ(envelope["UnsubscribeURL"].as_string(),
+            "http://localhost:4566/?Action=Unsubscribe&SubscriptionArn=" + sub);
   auto timestamp = std::string(envelope["Timestamp"].as_string());
   EXPECT_EQ(timestamp.size(), 24u);  // 2023-11-14T22:13:20.000Z
   EXPECT_EQ(timestamp.back(), 'Z');
@@ -85,8 +90,9 @@ TEST_F(PublishTest, RawDeliveryCarriesAttributes) {
   subscribe(topic, "sqs", enveloped.arn);
   ok("Publish", {{"TopicArn", topic},
                  {"Message", R"({"consumer":42})"},
-                 {"MessageAttributes", {{"kind", {{"DataType", "String"}, {"StringValue", "created"}}},
-                                        {"n", {{"DataType", "Number"}, {"StringValue", "7"}}}}}});
+                 {"MessageAttributes",
+                  {{"kind", {{"DataType", "String"}, {"StringValue", "created"}}},
+                   {"n", {{"DataType", "Number"}, {"StringValue", "7"}}}}}});
   auto raw_messages = receive(raw.url);
   ASSERT_EQ(raw_messages.size(), 1u);
   const auto& m = raw_messages[0].as_object();
@@ -151,13 +157,17 @@ TEST_F(PublishTest, MessageStructureJson) {
   ASSERT_EQ(env.size(), 1u);
   EXPECT_EQ(json::parse(env[0]).as_object()["Message"].as_string(), "for queues");
 
-  ok("Publish", {{"TopicArn", topic}, {"MessageStructure", "json"}, {"Message", R"({"default":"only default"})"}});
+  ok("Publish",
+     {{"TopicArn", topic}, {"MessageStructure", "json"}, {"Message", R"({"default":"only default"})"}});
   EXPECT_EQ(drain(raw.url), (std::vector<std::string>{"only default"}));
 
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"MessageStructure", "json"}, {"Message", R"({"sqs":"x"})"}}).message,
-            "Invalid parameter: Message Structure - No default entry in JSON message body");
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"MessageStructure", "json"}, {"Message", "not json"}}).message,
-            "Invalid parameter: Message Structure - JSON message body failed to parse");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", topic}, {"MessageStructure", "json"}, {"Message", R"({"sqs":"x"})"}})
+          .message,
+      "Invalid parameter: Message Structure - No default entry in JSON message body");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", topic}, {"MessageStructure", "json"}, {"Message", "not json"}}).message,
+      "Invalid parameter: Message Structure - JSON message body failed to parse");
   EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"MessageStructure", "xml"}, {"Message", "x"}}).message,
             "Invalid parameter: MessageStructure");
 }
@@ -187,7 +197,9 @@ TEST_F(PublishTest, FifoTopicToFifoQueues) {
   EXPECT_EQ(sequence_numbers[0].size(), 20u);
   EXPECT_TRUE(std::is_sorted(sequence_numbers.begin(), sequence_numbers.end()));
   // A duplicate within five minutes is accepted and not delivered again.
-  auto dup = ok("Publish", {{"TopicArn", topic}, {"Message", "again"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d1"}});
+  auto dup = ok(
+      "Publish",
+      {{"TopicArn", topic}, {"Message", "again"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d1"}});
   EXPECT_EQ(dup["MessageId"].as_string(), ids[1]);
   EXPECT_EQ(dup["SequenceNumber"].as_string(), sequence_numbers[1]);
 
@@ -200,12 +212,14 @@ TEST_F(PublishTest, FifoTopicToFifoQueues) {
     EXPECT_EQ(e["Message"].as_string(), "m" + std::to_string(i));
     EXPECT_EQ(e["SequenceNumber"].as_string(), sequence_numbers[i]);
     EXPECT_FALSE(e.contains("Signature"));
-    EXPECT_EQ(keys_of(body), (std::vector<std::string>{"Type", "MessageId", "SequenceNumber", "TopicArn", "Message",
-                                                       "Timestamp", "UnsubscribeURL"}));
+    EXPECT_EQ(keys_of(body), (std::vector<std::string>{"Type", "MessageId", "SequenceNumber", "TopicArn",
+                                                       "Message", "Timestamp", "UnsubscribeURL"}));
   }
   // After the window the same id is a new message.
   clock_.advance_ms(5 * 60 * 1000 + 1);
-  auto later = ok("Publish", {{"TopicArn", topic}, {"Message", "later"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d1"}});
+  auto later = ok(
+      "Publish",
+      {{"TopicArn", topic}, {"Message", "later"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d1"}});
   EXPECT_NE(later["MessageId"].as_string(), ids[1]);
   EXPECT_EQ(drain(q2.url), (std::vector<std::string>{"later"}));
 }
@@ -221,8 +235,9 @@ TEST_F(PublishTest, FifoContentBasedDeduplication) {
   EXPECT_EQ(drain(q.url), (std::vector<std::string>{"same", "different"}));
   // Standard topics refuse a deduplication id.
   auto standard = create_topic("s");
-  EXPECT_EQ(error("Publish", {{"TopicArn", standard}, {"Message", "m"}, {"MessageDeduplicationId", "x"}}).code,
-            "InvalidParameterException");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", standard}, {"Message", "m"}, {"MessageDeduplicationId", "x"}}).code,
+      "InvalidParameterException");
 }
 
 TEST_F(PublishTest, PublishBatch) {
@@ -249,7 +264,8 @@ TEST_F(PublishTest, PublishBatch) {
   EXPECT_EQ(bodies, (std::vector<std::string>{"one", "three"}));
 
   auto batch_error = [&](json::array entries) {
-    return error("PublishBatch", {{"TopicArn", topic}, {"PublishBatchRequestEntries", std::move(entries)}}).code;
+    return error("PublishBatch", {{"TopicArn", topic}, {"PublishBatchRequestEntries", std::move(entries)}})
+        .code;
   };
   EXPECT_EQ(batch_error({}), "EmptyBatchRequestException");
   json::array eleven;
@@ -271,7 +287,8 @@ TEST_F(PublishTest, FifoPublishBatch) {
   subscribe(topic, "sqs", q.arn, {{"RawMessageDelivery", "true"}});
   json::array entries;
   for (int i = 0; i < 10; ++i) {
-    entries.push_back(json::object{{"Id", "e" + std::to_string(i)}, {"Message", "m" + std::to_string(i)}, {"MessageGroupId", "g"}});
+    entries.push_back(json::object{
+        {"Id", "e" + std::to_string(i)}, {"Message", "m" + std::to_string(i)}, {"MessageGroupId", "g"}});
   }
   auto out = ok("PublishBatch", {{"TopicArn", topic}, {"PublishBatchRequestEntries", entries}});
   ASSERT_EQ(out["Successful"].as_array().size(), 10u);
@@ -288,41 +305,51 @@ TEST_F(PublishTest, SizeLimits) {
   EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", std::string(262145, 'x')}}).message,
             "Invalid parameter: Message too long");
   // Attributes count too.
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic},
-                              {"Message", std::string(262140, 'x')},
-                              {"MessageAttributes", {{"abc", {{"DataType", "String"}, {"StringValue", "x"}}}}}})
-                .message,
-            "Invalid parameter: Message too long");
-  ok("SetTopicAttributes", {{"TopicArn", topic}, {"AttributeName", "MaximumMessageSize"}, {"AttributeValue", "1048576"}});
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", topic},
+                        {"Message", std::string(262140, 'x')},
+                        {"MessageAttributes", {{"abc", {{"DataType", "String"}, {"StringValue", "x"}}}}}})
+          .message,
+      "Invalid parameter: Message too long");
+  ok("SetTopicAttributes",
+     {{"TopicArn", topic}, {"AttributeName", "MaximumMessageSize"}, {"AttributeValue", "1048576"}});
   ok("Publish", {{"TopicArn", topic}, {"Message", std::string(1048576, 'y')}});
   EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", std::string(1048577, 'y')}}).code,
             "InvalidParameterException");
   auto bodies = drain(q.url);
   ASSERT_EQ(bodies.size(), 2u);
   // Large-message topics take SQS and Firehose subscriptions only.
-  EXPECT_EQ(error("Subscribe", {{"TopicArn", topic}, {"Protocol", "http"}, {"Endpoint", "http://example.com/"}}).code,
-            "InvalidParameterException");
+  EXPECT_EQ(
+      error("Subscribe", {{"TopicArn", topic}, {"Protocol", "http"}, {"Endpoint", "http://example.com/"}})
+          .code,
+      "InvalidParameterException");
 }
 
 TEST_F(PublishTest, Validation) {
   auto topic = create_topic("t");
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", ""}}).message, "Invalid parameter: Empty message");
+  EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", ""}}).message,
+            "Invalid parameter: Empty message");
   EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", "m"}, {"Subject", "line\nbreak"}}).message,
             "Invalid parameter: Subject");
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", "m"}, {"Subject", std::string(100, 's')}}).message,
-            "Invalid parameter: Subject");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", topic}, {"Message", "m"}, {"Subject", std::string(100, 's')}}).message,
+      "Invalid parameter: Subject");
   EXPECT_EQ(error("Publish", {{"Message", "m"}}).code, "InvalidParameterException");
-  EXPECT_EQ(error("Publish", {{"TopicArn", "arn:aws:sns:us-east-1:123456789012:nope"}, {"Message", "m"}}).code,
-            "NotFoundException");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", "arn:aws:sns:us-east-1:123456789012:nope"}, {"Message", "m"}}).code,
+      "NotFoundException");
   ok("Publish", {{"TargetArn", topic}, {"Message", "m"}});
 
   auto attr_error = [&](json::object attribute) {
-    return error("Publish", {{"TopicArn", topic}, {"Message", "m"}, {"MessageAttributes", {{"a", std::move(attribute)}}}});
+    return error(
+        "Publish",
+        {{"TopicArn", topic}, {"Message", "m"}, {"MessageAttributes", {{"a", std::move(attribute)}}}});
   };
   auto e = attr_error({{"DataType", "String"}, {"StringValue", ""}});
   EXPECT_EQ(e.code, "InvalidParameterValueException");
   EXPECT_EQ(e.message,
-            "The message attribute 'a' must contain non-empty message attribute value for message attribute type 'String'.");
+            "The message attribute 'a' must contain non-empty message attribute value for message attribute "
+            "type 'String'.");
   EXPECT_EQ(attr_error({{"DataType", "Float"}, {"StringValue", "1"}}).code, "InvalidParameterValueException");
   EXPECT_EQ(attr_error({{"DataType", "Number"}, {"StringValue", "abc"}}).message,
             "Could not cast message attribute 'a' value to number.");
@@ -330,10 +357,13 @@ TEST_F(PublishTest, Validation) {
             "InvalidParameterValueException");
   ok("Publish", {{"TopicArn", topic},
                  {"Message", "m"},
-                 {"MessageAttributes", {{"list", {{"DataType", "String.Array"}, {"StringValue", R"(["a",1,true])"}}},
-                                        {"custom", {{"DataType", "Number.float"}, {"StringValue", "1.5e3"}}}}}});
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic}, {"Message", "m"},
-                              {"MessageAttributes", {{"AWS.reserved", {{"DataType", "String"}, {"StringValue", "x"}}}}}})
+                 {"MessageAttributes",
+                  {{"list", {{"DataType", "String.Array"}, {"StringValue", R"(["a",1,true])"}}},
+                   {"custom", {{"DataType", "Number.float"}, {"StringValue", "1.5e3"}}}}}});
+  EXPECT_EQ(error("Publish",
+                  {{"TopicArn", topic},
+                   {"Message", "m"},
+                   {"MessageAttributes", {{"AWS.reserved", {{"DataType", "String"}, {"StringValue", "x"}}}}}})
                 .code,
             "InvalidParameterValueException");
 }

@@ -25,16 +25,24 @@ TEST_F(RecoveryTest, StateSurvivesReopen) {
   auto fifo = create_topic("f.fifo", {{"FifoTopic", "true"}});
   auto queue = create_queue("q");
   auto fifo_queue = create_queue("q.fifo", {{"FifoQueue", "true"}});
-  auto sub = subscribe(topic, "sqs", queue.arn, {{"RawMessageDelivery", "true"}, {"FilterPolicy", R"({"k":["v"]})"}});
+  auto sub = subscribe(topic, "sqs", queue.arn,
+                       {{"RawMessageDelivery", "true"}, {"FilterPolicy", R"({"k":["v"]})"}});
   subscribe(fifo, "sqs", fifo_queue.arn, {{"RawMessageDelivery", "true"}});
-  ok("TagResource", {{"ResourceArn", topic}, {"Tags", json::array{json::object{{"Key", "a"}, {"Value", "b"}}}}});
-  auto first = ok("Publish", {{"TopicArn", fifo}, {"Message", "one"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "x"}});
-  ok("Publish", {{"TopicArn", topic}, {"Message", "kept"}, {"MessageAttributes", {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
+  ok("TagResource",
+     {{"ResourceArn", topic}, {"Tags", json::array{json::object{{"Key", "a"}, {"Value", "b"}}}}});
+  auto first =
+      ok("Publish",
+         {{"TopicArn", fifo}, {"Message", "one"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "x"}});
+  ok("Publish", {{"TopicArn", topic},
+                 {"Message", "kept"},
+                 {"MessageAttributes", {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
   const auto cert = sns_->signing_cert_pem();
 
   reopen();
   EXPECT_EQ(sns_->signing_cert_pem(), cert);
-  EXPECT_EQ(ok("GetTopicAttributes", {{"TopicArn", topic}})["Attributes"].as_object()["DisplayName"].as_string(), "Orders");
+  EXPECT_EQ(
+      ok("GetTopicAttributes", {{"TopicArn", topic}})["Attributes"].as_object()["DisplayName"].as_string(),
+      "Orders");
   EXPECT_EQ(ok("ListTopics", {})["Topics"].as_array().size(), 2u);
   auto attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", sub}})["Attributes"].as_object();
   EXPECT_EQ(attributes["FilterPolicy"].as_string(), R"({"k":["v"]})");
@@ -43,10 +51,15 @@ TEST_F(RecoveryTest, StateSurvivesReopen) {
   ok("Publish", {{"TopicArn", topic}, {"Message", "filtered out"}});
   EXPECT_EQ(drain(queue.url), (std::vector<std::string>{"kept"}));
   // FIFO deduplication and sequence survive.
-  auto dup = ok("Publish", {{"TopicArn", fifo}, {"Message", "one"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "x"}});
+  auto dup =
+      ok("Publish",
+         {{"TopicArn", fifo}, {"Message", "one"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "x"}});
   EXPECT_EQ(dup["MessageId"], first["MessageId"]);
-  auto next = ok("Publish", {{"TopicArn", fifo}, {"Message", "two"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "y"}});
-  EXPECT_GT(std::string(next["SequenceNumber"].as_string()), std::string(first["SequenceNumber"].as_string()));
+  auto next =
+      ok("Publish",
+         {{"TopicArn", fifo}, {"Message", "two"}, {"MessageGroupId", "g"}, {"MessageDeduplicationId", "y"}});
+  EXPECT_GT(std::string(next["SequenceNumber"].as_string()),
+            std::string(first["SequenceNumber"].as_string()));
   EXPECT_EQ(drain(fifo_queue.url), (std::vector<std::string>{"one", "two"}));
 }
 

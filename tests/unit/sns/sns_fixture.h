@@ -68,8 +68,8 @@ inline RequestContext context_for(const std::string& account) {
 }
 
 // Verifies a base64 RSA signature over `data` with the certificate's key.
-inline bool verify_signature(const std::string& cert_pem, const std::string& data, const std::string& signature_b64,
-                             const EVP_MD* md) {
+inline bool verify_signature(const std::string& cert_pem, const std::string& data,
+                             const std::string& signature_b64, const EVP_MD* md) {
   auto signature = crypto::base64_decode(signature_b64);
   if (!signature) return false;
   BIO* bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
@@ -78,9 +78,10 @@ inline bool verify_signature(const std::string& cert_pem, const std::string& dat
   if (!cert) return false;
   EVP_PKEY* key = X509_get_pubkey(cert);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, key) == 1 &&
-            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
-                             reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+  bool ok =
+      EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(key);
   X509_free(cert);
@@ -99,8 +100,8 @@ inline std::string string_to_sign(const json::object& m) {
     if (m.contains("Subject")) out += field("Subject");
     out += field("Timestamp") + field("TopicArn") + field("Type");
   } else {
-    out += field("Message") + field("MessageId") + field("SubscribeURL") + field("Timestamp") + field("Token") +
-           field("TopicArn") + field("Type");
+    out += field("Message") + field("MessageId") + field("SubscribeURL") + field("Timestamp") +
+           field("Token") + field("TopicArn") + field("Type");
   }
   return out;
 }
@@ -130,8 +131,8 @@ class SnsTest : public ::testing::Test {
     store_.reset();
   }
 
-  static OperationResult call(protocol::ServiceEngine& engine, const std::string& operation, json::object input,
-                              const RequestContext& context) {
+  static OperationResult call(protocol::ServiceEngine& engine, const std::string& operation,
+                              json::object input, const RequestContext& context) {
     auto promise = std::make_shared<std::promise<OperationResult>>();
     auto future = promise->get_future();
     engine.invoke(context, operation, std::move(input),
@@ -152,11 +153,13 @@ class SnsTest : public ::testing::Test {
   }
   static ServiceError expect_error(OperationResult result, const std::string& operation) {
     if (auto* e = std::get_if<ServiceError>(&result)) return *e;
-    ADD_FAILURE() << operation << " unexpectedly succeeded: " << json::serialize(std::get<json::object>(result));
+    ADD_FAILURE() << operation
+                  << " unexpectedly succeeded: " << json::serialize(std::get<json::object>(result));
     return {};
   }
 
-  json::object ok(const std::string& operation, json::object input, const RequestContext& context = context_for(kAccount)) {
+  json::object ok(const std::string& operation, json::object input,
+                  const RequestContext& context = context_for(kAccount)) {
     return expect_ok(call(*sns_, operation, std::move(input), context), operation);
   }
   ServiceError error(const std::string& operation, json::object input,
@@ -189,8 +192,8 @@ class SnsTest : public ::testing::Test {
 
   std::string subscribe(const std::string& topic, const std::string& protocol, const std::string& endpoint,
                         json::object attributes = {}, const RequestContext& context = context_for(kAccount)) {
-    json::object input{{"TopicArn", topic}, {"Protocol", protocol}, {"Endpoint", endpoint},
-                       {"ReturnSubscriptionArn", true}};
+    json::object input{
+        {"TopicArn", topic}, {"Protocol", protocol}, {"Endpoint", endpoint}, {"ReturnSubscriptionArn", true}};
     if (!attributes.empty()) input["Attributes"] = std::move(attributes);
     return std::string(ok("Subscribe", std::move(input), context)["SubscriptionArn"].as_string());
   }
@@ -207,14 +210,16 @@ class SnsTest : public ::testing::Test {
   }
 
   // Bodies of everything in the queue, in receive order; each is deleted once received.
-  std::vector<std::string> drain(const std::string& url, const RequestContext& context = context_for(kAccount)) {
+  std::vector<std::string> drain(const std::string& url,
+                                 const RequestContext& context = context_for(kAccount)) {
     std::vector<std::string> bodies;
     for (int i = 0; i < 20; ++i) {
       auto messages = receive(url, context);
       if (messages.empty()) break;
       for (const auto& m : messages) {
         bodies.emplace_back(m.as_object().at("Body").as_string());
-        sqs_ok("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", m.as_object().at("ReceiptHandle")}}, context);
+        sqs_ok("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", m.as_object().at("ReceiptHandle")}},
+               context);
       }
     }
     return bodies;

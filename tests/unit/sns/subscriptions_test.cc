@@ -39,14 +39,17 @@ TEST_F(SubscriptionsTest, SqsSubscriptionLifecycle) {
   auto topic_attributes = ok("GetTopicAttributes", {{"TopicArn", topic}})["Attributes"].as_object();
   EXPECT_EQ(topic_attributes["SubscriptionsConfirmed"].as_string(), "1");
 
-  ok("SetSubscriptionAttributes", {{"SubscriptionArn", arn}, {"AttributeName", "RawMessageDelivery"}, {"AttributeValue", "true"}});
   ok("SetSubscriptionAttributes",
-     {{"SubscriptionArn", arn}, {"AttributeName", "FilterPolicy"}, {"AttributeValue", R"({"kind":["order"]})"}});
+     {{"SubscriptionArn", arn}, {"AttributeName", "RawMessageDelivery"}, {"AttributeValue", "true"}});
+  ok("SetSubscriptionAttributes", {{"SubscriptionArn", arn},
+                                   {"AttributeName", "FilterPolicy"},
+                                   {"AttributeValue", R"({"kind":["order"]})"}});
   attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", arn}})["Attributes"].as_object();
   EXPECT_EQ(attributes["RawMessageDelivery"].as_string(), "true");
   EXPECT_EQ(attributes["FilterPolicy"].as_string(), R"({"kind":["order"]})");
   EXPECT_EQ(attributes["FilterPolicyScope"].as_string(), "MessageAttributes");
-  ok("SetSubscriptionAttributes", {{"SubscriptionArn", arn}, {"AttributeName", "FilterPolicy"}, {"AttributeValue", ""}});
+  ok("SetSubscriptionAttributes",
+     {{"SubscriptionArn", arn}, {"AttributeName", "FilterPolicy"}, {"AttributeValue", ""}});
   attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", arn}})["Attributes"].as_object();
   EXPECT_FALSE(attributes.contains("FilterPolicy"));
 
@@ -78,11 +81,13 @@ TEST_F(SubscriptionsTest, SubscribeValidation) {
   EXPECT_EQ(sub(topic, "sqs", fifo_queue.arn).code, "InvalidParameterException");
   EXPECT_EQ(sub(fifo_topic, "sqs", queue.arn).code, "InvalidParameterException");
   EXPECT_EQ(sub(fifo_topic, "http", "http://example.com/").code, "InvalidParameterException");
-  EXPECT_EQ(sub(topic, "sqs", queue.arn, {{"RawMessageDelivery", "maybe"}}).code, "InvalidParameterException");
+  EXPECT_EQ(sub(topic, "sqs", queue.arn, {{"RawMessageDelivery", "maybe"}}).code,
+            "InvalidParameterException");
   EXPECT_EQ(sub(topic, "sqs", queue.arn, {{"FilterPolicy", "{bad"}}).code, "InvalidParameterException");
   EXPECT_EQ(sub(topic, "sqs", queue.arn, {{"Bogus", "1"}}).code, "InvalidParameterException");
-  EXPECT_EQ(sub(topic, "sqs", queue.arn, {{"DeliveryPolicy", R"({"healthyRetryPolicy":{"numRetries":1}})"}}).code,
-            "InvalidParameterException");
+  EXPECT_EQ(
+      sub(topic, "sqs", queue.arn, {{"DeliveryPolicy", R"({"healthyRetryPolicy":{"numRetries":1}})"}}).code,
+      "InvalidParameterException");
   EXPECT_EQ(sub(topic, "sqs", queue.arn, {{"RedrivePolicy", R"({"deadLetterTargetArn":"nope"})"}}).code,
             "InvalidParameterException");
   EXPECT_EQ(sub(topic, "firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/s").code,
@@ -97,7 +102,8 @@ TEST_F(SubscriptionsTest, SubscribeValidation) {
   // Firehose with a role is confirmed at once.
   auto firehose = subscribe(topic, "firehose", "arn:aws:firehose:us-east-1:123456789012:deliverystream/s",
                             {{"SubscriptionRoleArn", "arn:aws:iam::123456789012:role/sns-firehose"}});
-  auto attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", firehose}})["Attributes"].as_object();
+  auto attributes =
+      ok("GetSubscriptionAttributes", {{"SubscriptionArn", firehose}})["Attributes"].as_object();
   EXPECT_EQ(attributes["PendingConfirmation"].as_string(), "false");
   EXPECT_EQ(attributes["SubscriptionRoleArn"].as_string(), "arn:aws:iam::123456789012:role/sns-firehose");
 }
@@ -107,26 +113,34 @@ TEST_F(SubscriptionsTest, SetSubscriptionAttributesValidation) {
   auto queue = create_queue("q");
   auto arn = subscribe(topic, "sqs", queue.arn);
   auto set = [&](const char* name, const char* value) {
-    return error("SetSubscriptionAttributes", {{"SubscriptionArn", arn}, {"AttributeName", name}, {"AttributeValue", value}});
+    return error("SetSubscriptionAttributes",
+                 {{"SubscriptionArn", arn}, {"AttributeName", name}, {"AttributeValue", value}});
   };
   EXPECT_EQ(set("Bogus", "1").message, "Invalid parameter: AttributeName");
   EXPECT_EQ(set("FilterPolicyScope", "Everything").code, "InvalidParameterException");
-  EXPECT_TRUE(set("FilterPolicy", R"({"a": [{"numeric": ["<"]}]})").message.starts_with("Invalid parameter: FilterPolicy"));
+  EXPECT_TRUE(set("FilterPolicy", R"({"a": [{"numeric": ["<"]}]})")
+                  .message.starts_with("Invalid parameter: FilterPolicy"));
   // A nested policy is valid only in MessageBody scope.
   EXPECT_EQ(set("FilterPolicy", R"({"a": {"b": ["c"]}})").code, "InvalidParameterException");
-  ok("SetSubscriptionAttributes", {{"SubscriptionArn", arn}, {"AttributeName", "FilterPolicyScope"}, {"AttributeValue", "MessageBody"}});
-  ok("SetSubscriptionAttributes", {{"SubscriptionArn", arn}, {"AttributeName", "FilterPolicy"}, {"AttributeValue", R"({"a": {"b": ["c"]}})"}});
+  ok("SetSubscriptionAttributes",
+     {{"SubscriptionArn", arn}, {"AttributeName", "FilterPolicyScope"}, {"AttributeValue", "MessageBody"}});
+  ok("SetSubscriptionAttributes", {{"SubscriptionArn", arn},
+                                   {"AttributeName", "FilterPolicy"},
+                                   {"AttributeValue", R"({"a": {"b": ["c"]}})"}});
   // Back to attribute scope would make the nested policy invalid.
   EXPECT_EQ(set("FilterPolicyScope", "MessageAttributes").code, "InvalidParameterException");
-  EXPECT_EQ(error("SetSubscriptionAttributes", {{"SubscriptionArn", arn}, {"AttributeName", "RawMessageDelivery"}, {"AttributeValue", "x"}},
-                  context_for(kOtherAccount))
-                .code,
-            "AuthorizationErrorException");
+  EXPECT_EQ(
+      error("SetSubscriptionAttributes",
+            {{"SubscriptionArn", arn}, {"AttributeName", "RawMessageDelivery"}, {"AttributeValue", "x"}},
+            context_for(kOtherAccount))
+          .code,
+      "AuthorizationErrorException");
 }
 
 TEST_F(SubscriptionsTest, ListSubscriptionsPages) {
   auto topic = create_topic("t");
-  for (int i = 0; i < 150; ++i) subscribe(topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q" + std::to_string(i));
+  for (int i = 0; i < 150; ++i)
+    subscribe(topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q" + std::to_string(i));
   auto first = ok("ListSubscriptionsByTopic", {{"TopicArn", topic}});
   EXPECT_EQ(first["Subscriptions"].as_array().size(), 100u);
   ASSERT_TRUE(first.contains("NextToken"));
@@ -141,8 +155,11 @@ TEST_F(SubscriptionsTest, ListSubscriptionsPages) {
 
 TEST_F(SubscriptionsTest, FifoTopicSubscriptionLimit) {
   auto topic = create_topic("f.fifo", {{"FifoTopic", "true"}});
-  for (int i = 0; i < 100; ++i) subscribe(topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q" + std::to_string(i) + ".fifo");
-  auto e = error("Subscribe", {{"TopicArn", topic}, {"Protocol", "sqs"}, {"Endpoint", "arn:aws:sqs:us-east-1:123456789012:x.fifo"}});
+  for (int i = 0; i < 100; ++i)
+    subscribe(topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q" + std::to_string(i) + ".fifo");
+  auto e = error(
+      "Subscribe",
+      {{"TopicArn", topic}, {"Protocol", "sqs"}, {"Endpoint", "arn:aws:sqs:us-east-1:123456789012:x.fifo"}});
   EXPECT_EQ(e.code, "SubscriptionLimitExceededException");
   EXPECT_EQ(e.http_status, 403);
 }
@@ -152,11 +169,13 @@ TEST_F(SubscriptionsTest, CrossAccountQueueNeedsConfirmation) {
   auto other = context_for(kOtherAccount);
   // The other account's queue lets this topic send to it.
   auto queue = create_queue("theirs", {}, other);
-  const std::string policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":")" +
-                             queue.arn + R"(","Condition":{"ArnEquals":{"aws:SourceArn":")" + topic + R"("}}}]})";
+  const std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":")" +
+      queue.arn + R"(","Condition":{"ArnEquals":{"aws:SourceArn":")" + topic + R"("}}}]})";
   sqs_ok("SetQueueAttributes", {{"QueueUrl", queue.url}, {"Attributes", {{"Policy", policy}}}}, other);
 
-  auto pending = ok("Subscribe", {{"TopicArn", topic}, {"Protocol", "sqs"}, {"Endpoint", queue.arn}})["SubscriptionArn"];
+  auto pending =
+      ok("Subscribe", {{"TopicArn", topic}, {"Protocol", "sqs"}, {"Endpoint", queue.arn}})["SubscriptionArn"];
   EXPECT_EQ(pending.as_string(), "pending confirmation");
   auto listed = ok("ListSubscriptionsByTopic", {{"TopicArn", topic}})["Subscriptions"].as_array();
   ASSERT_EQ(listed.size(), 1u);
@@ -176,7 +195,9 @@ TEST_F(SubscriptionsTest, CrossAccountQueueNeedsConfirmation) {
   auto arn = std::string(confirmed["SubscriptionArn"].as_string());
   EXPECT_TRUE(arn.starts_with(topic + ":"));
   // Confirming twice answers the same subscription.
-  EXPECT_EQ(ok("ConfirmSubscription", {{"TopicArn", topic}, {"Token", token}}, other)["SubscriptionArn"].as_string(), arn);
+  EXPECT_EQ(ok("ConfirmSubscription", {{"TopicArn", topic}, {"Token", token}}, other)["SubscriptionArn"]
+                .as_string(),
+            arn);
 
   ok("Publish", {{"TopicArn", topic}, {"Message", "across accounts"}});
   auto delivered = receive(queue.url, other);
@@ -191,10 +212,13 @@ TEST_F(SubscriptionsTest, CrossAccountQueueWithoutPolicyGetsNothing) {
   auto queue = create_queue("closed", {}, other);
   // A subscription the queue owner makes from their side is confirmed (they own the endpoint),
   // but the queue's policy still decides whether SNS may deliver.
-  ok("AddPermission", {{"TopicArn", topic}, {"Label", "sub"}, {"AWSAccountId", json::array{kOtherAccount}},
+  ok("AddPermission", {{"TopicArn", topic},
+                       {"Label", "sub"},
+                       {"AWSAccountId", json::array{kOtherAccount}},
                        {"ActionName", json::array{"Subscribe"}}});
   auto arn = subscribe(topic, "sqs", queue.arn, {}, other);
-  auto attributes = ok("GetSubscriptionAttributes", {{"SubscriptionArn", arn}}, other)["Attributes"].as_object();
+  auto attributes =
+      ok("GetSubscriptionAttributes", {{"SubscriptionArn", arn}}, other)["Attributes"].as_object();
   EXPECT_EQ(attributes["PendingConfirmation"].as_string(), "false");
   ok("Publish", {{"TopicArn", topic}, {"Message", "denied"}});
   EXPECT_TRUE(receive(queue.url, other).empty());

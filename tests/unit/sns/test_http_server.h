@@ -72,31 +72,32 @@ class TestHttpServer {
     boost::beast::http::response<boost::beast::http::string_body> response;
 
     void start() {
-      boost::beast::http::async_read(stream, buffer, request, [self = shared_from_this()](auto ec, std::size_t) {
-        if (ec) return;
-        Request recorded;
-        recorded.target = std::string(self->request.target());
-        for (const auto& field : self->request) {
-          std::string name(field.name_string());
-          for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          recorded.headers[name] = std::string(field.value());
-        }
-        recorded.body = self->request.body();
-        {
-          std::lock_guard lock(self->server.mutex_);
-          self->server.requests_.push_back(std::move(recorded));
-        }
-        self->server.arrived_.notify_all();
-        self->response.result(self->server.status_.load());
-        self->response.version(11);
-        self->response.body() = "ok";
-        self->response.keep_alive(false);
-        self->response.prepare_payload();
-        boost::beast::http::async_write(self->stream, self->response, [self](auto, std::size_t) {
-          boost::system::error_code ignored;
-          self->stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-        });
-      });
+      boost::beast::http::async_read(
+          stream, buffer, request, [self = shared_from_this()](auto ec, std::size_t) {
+            if (ec) return;
+            Request recorded;
+            recorded.target = std::string(self->request.target());
+            for (const auto& field : self->request) {
+              std::string name(field.name_string());
+              for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+              recorded.headers[name] = std::string(field.value());
+            }
+            recorded.body = self->request.body();
+            {
+              std::lock_guard lock(self->server.mutex_);
+              self->server.requests_.push_back(std::move(recorded));
+            }
+            self->server.arrived_.notify_all();
+            self->response.result(self->server.status_.load());
+            self->response.version(11);
+            self->response.body() = "ok";
+            self->response.keep_alive(false);
+            self->response.prepare_payload();
+            boost::beast::http::async_write(self->stream, self->response, [self](auto, std::size_t) {
+              boost::system::error_code ignored;
+              self->stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+            });
+          });
     }
   };
 

@@ -25,8 +25,11 @@ TEST_F(TopicsTest, CreateGetListDelete) {
   auto policy = json::parse(attributes["Policy"].as_string()).as_object();
   EXPECT_EQ(policy["Statement"].as_array()[0].as_object()["Resource"].as_string(), arn);
   auto effective = json::parse(attributes["EffectiveDeliveryPolicy"].as_string()).as_object();
-  EXPECT_EQ(effective["http"].as_object()["defaultHealthyRetryPolicy"].as_object()["numRetries"].as_int64(), 3);
-  EXPECT_EQ(effective["http"].as_object()["defaultHealthyRetryPolicy"].as_object()["minDelayTarget"].as_int64(), 20);
+  EXPECT_EQ(effective["http"].as_object()["defaultHealthyRetryPolicy"].as_object()["numRetries"].as_int64(),
+            3);
+  EXPECT_EQ(
+      effective["http"].as_object()["defaultHealthyRetryPolicy"].as_object()["minDelayTarget"].as_int64(),
+      20);
 
   auto listed = ok("ListTopics", {})["Topics"].as_array();
   ASSERT_EQ(listed.size(), 1u);
@@ -47,14 +50,16 @@ TEST_F(TopicsTest, NamesAndFifo) {
   EXPECT_EQ(error("CreateTopic", {{"Name", "x.fifo"}}).message, "Invalid parameter: Topic Name");
   EXPECT_EQ(error("CreateTopic", {{"Name", "plain"}, {"Attributes", {{"FifoTopic", "true"}}}}).code,
             "InvalidParameterException");
-  EXPECT_EQ(error("CreateTopic", {{"Name", "s"}, {"Attributes", {{"ContentBasedDeduplication", "true"}}}}).code,
-            "InvalidParameterException");
+  EXPECT_EQ(
+      error("CreateTopic", {{"Name", "s"}, {"Attributes", {{"ContentBasedDeduplication", "true"}}}}).code,
+      "InvalidParameterException");
   auto arn = create_topic("events.fifo", {{"FifoTopic", "true"}, {"ContentBasedDeduplication", "true"}});
   auto attributes = ok("GetTopicAttributes", {{"TopicArn", arn}})["Attributes"].as_object();
   EXPECT_EQ(attributes["FifoTopic"].as_string(), "true");
   EXPECT_EQ(attributes["ContentBasedDeduplication"].as_string(), "true");
   // FifoTopic cannot change after creation.
-  EXPECT_EQ(error("SetTopicAttributes", {{"TopicArn", arn}, {"AttributeName", "FifoTopic"}, {"AttributeValue", "false"}})
+  EXPECT_EQ(error("SetTopicAttributes",
+                  {{"TopicArn", arn}, {"AttributeName", "FifoTopic"}, {"AttributeValue", "false"}})
                 .message,
             "Invalid parameter: AttributeName");
 }
@@ -63,27 +68,34 @@ TEST_F(TopicsTest, CreateWithDifferentAttributesFails) {
   create_topic("t", {{"DisplayName", "one"}});
   EXPECT_EQ(create_topic("t", {{"DisplayName", "one"}}), "arn:aws:sns:us-east-1:123456789012:t");
   auto e = error("CreateTopic", {{"Name", "t"}, {"Attributes", {{"DisplayName", "two"}}}});
-  EXPECT_EQ(e.message, "Invalid parameter: Attributes Reason: Topic already exists with different attributes");
+  EXPECT_EQ(e.message,
+            "Invalid parameter: Attributes Reason: Topic already exists with different attributes");
 }
 
 TEST_F(TopicsTest, SetAttributes) {
   auto arn = create_topic("t");
-  ok("SetTopicAttributes", {{"TopicArn", arn}, {"AttributeName", "DisplayName"}, {"AttributeValue", "Orders"}});
-  ok("SetTopicAttributes", {{"TopicArn", arn}, {"AttributeName", "SignatureVersion"}, {"AttributeValue", "2"}});
-  ok("SetTopicAttributes", {{"TopicArn", arn}, {"AttributeName", "MaximumMessageSize"}, {"AttributeValue", "1048576"}});
+  ok("SetTopicAttributes",
+     {{"TopicArn", arn}, {"AttributeName", "DisplayName"}, {"AttributeValue", "Orders"}});
+  ok("SetTopicAttributes",
+     {{"TopicArn", arn}, {"AttributeName", "SignatureVersion"}, {"AttributeValue", "2"}});
+  ok("SetTopicAttributes",
+     {{"TopicArn", arn}, {"AttributeName", "MaximumMessageSize"}, {"AttributeValue", "1048576"}});
   ok("SetTopicAttributes",
      {{"TopicArn", arn},
       {"AttributeName", "DeliveryPolicy"},
-      {"AttributeValue", R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":5,"numRetries":2}}})"}});
+      {"AttributeValue",
+       R"({"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":5,"numRetries":2}}})"}});
   auto attributes = ok("GetTopicAttributes", {{"TopicArn", arn}})["Attributes"].as_object();
   EXPECT_EQ(attributes["DisplayName"].as_string(), "Orders");
   EXPECT_EQ(attributes["SignatureVersion"].as_string(), "2");
   EXPECT_EQ(attributes["MaximumMessageSize"].as_string(), "1048576");
   auto effective = json::parse(attributes["EffectiveDeliveryPolicy"].as_string()).as_object();
-  EXPECT_EQ(effective["http"].as_object()["defaultHealthyRetryPolicy"].as_object()["numRetries"].as_int64(), 2);
+  EXPECT_EQ(effective["http"].as_object()["defaultHealthyRetryPolicy"].as_object()["numRetries"].as_int64(),
+            2);
 
   auto bad = [&](const char* name, const char* value) {
-    return error("SetTopicAttributes", {{"TopicArn", arn}, {"AttributeName", name}, {"AttributeValue", value}});
+    return error("SetTopicAttributes",
+                 {{"TopicArn", arn}, {"AttributeName", name}, {"AttributeValue", value}});
   };
   EXPECT_EQ(bad("SignatureVersion", "3").message, "Invalid parameter: SignatureVersion");
   EXPECT_EQ(bad("MaximumMessageSize", "1048577").code, "InvalidParameterException");
@@ -111,7 +123,8 @@ TEST_F(TopicsTest, ListTopicsPages) {
     json::object input;
     if (!token.empty()) input["NextToken"] = token;
     auto out = ok("ListTopics", std::move(input));
-    for (const auto& t : out["Topics"].as_array()) seen.insert(std::string(t.as_object().at("TopicArn").as_string()));
+    for (const auto& t : out["Topics"].as_array())
+      seen.insert(std::string(t.as_object().at("TopicArn").as_string()));
     EXPECT_LE(out["Topics"].as_array().size(), 100u);
     token = out.contains("NextToken") ? std::string(out["NextToken"].as_string()) : "";
     ++pages;
@@ -125,9 +138,11 @@ TEST_F(TopicsTest, ListTopicsPages) {
 
 TEST_F(TopicsTest, Tags) {
   auto arn = create_topic("t");
-  ok("TagResource", {{"ResourceArn", arn}, {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "a"}},
-                                                                 json::object{{"Key", "env"}, {"Value", "dev"}}}}});
-  ok("TagResource", {{"ResourceArn", arn}, {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "b"}}}}});
+  ok("TagResource", {{"ResourceArn", arn},
+                     {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "a"}},
+                                          json::object{{"Key", "env"}, {"Value", "dev"}}}}});
+  ok("TagResource",
+     {{"ResourceArn", arn}, {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "b"}}}}});
   auto tags = ok("ListTagsForResource", {{"ResourceArn", arn}})["Tags"].as_array();
   ASSERT_EQ(tags.size(), 2u);
   EXPECT_EQ(tags[0].as_object().at("Key").as_string(), "team");
@@ -142,11 +157,13 @@ TEST_F(TopicsTest, Tags) {
   EXPECT_EQ(error("ListTagsForResource", {{"ResourceArn", "arn:aws:sns:us-east-1:123456789012:nope"}}).code,
             "ResourceNotFoundException");
   // Tags at creation.
-  auto tagged = std::string(ok("CreateTopic", {{"Name", "tagged"},
-                                               {"Tags", json::array{json::object{{"Key", "a"}, {"Value", "1"}}}}})["TopicArn"]
-                                .as_string());
+  auto tagged = std::string(
+      ok("CreateTopic",
+         {{"Name", "tagged"}, {"Tags", json::array{json::object{{"Key", "a"}, {"Value", "1"}}}}})["TopicArn"]
+          .as_string());
   EXPECT_EQ(ok("ListTagsForResource", {{"ResourceArn", tagged}})["Tags"].as_array().size(), 1u);
-  EXPECT_EQ(error("CreateTopic", {{"Name", "tagged"}, {"Tags", json::array{json::object{{"Key", "a"}, {"Value", "2"}}}}})
+  EXPECT_EQ(error("CreateTopic",
+                  {{"Name", "tagged"}, {"Tags", json::array{json::object{{"Key", "a"}, {"Value", "2"}}}}})
                 .message,
             "Invalid parameter: Tags Reason: Topic already exists with different tags");
 }
@@ -170,7 +187,8 @@ TEST_F(TopicsTest, CrossAccountNeedsPolicy) {
                 .code,
             "InvalidParameterException");
   ok("RemovePermission", {{"TopicArn", arn}, {"Label", "let-other-publish"}});
-  EXPECT_EQ(error("Publish", {{"TopicArn", arn}, {"Message", "hi"}}, other).code, "AuthorizationErrorException");
+  EXPECT_EQ(error("Publish", {{"TopicArn", arn}, {"Message", "hi"}}, other).code,
+            "AuthorizationErrorException");
 }
 
 TEST_F(TopicsTest, DataProtectionPolicyIsStored) {
@@ -178,7 +196,8 @@ TEST_F(TopicsTest, DataProtectionPolicyIsStored) {
   EXPECT_FALSE(ok("GetDataProtectionPolicy", {{"ResourceArn", arn}}).contains("DataProtectionPolicy"));
   const std::string policy = R"({"Name":"p","Version":"2021-06-01","Statement":[]})";
   ok("PutDataProtectionPolicy", {{"ResourceArn", arn}, {"DataProtectionPolicy", policy}});
-  EXPECT_EQ(ok("GetDataProtectionPolicy", {{"ResourceArn", arn}})["DataProtectionPolicy"].as_string(), policy);
+  EXPECT_EQ(ok("GetDataProtectionPolicy", {{"ResourceArn", arn}})["DataProtectionPolicy"].as_string(),
+            policy);
   EXPECT_EQ(error("PutDataProtectionPolicy", {{"ResourceArn", arn}, {"DataProtectionPolicy", "nope"}}).code,
             "InvalidParameterException");
 }
@@ -187,23 +206,29 @@ TEST_F(TopicsTest, SmsAndPlatformOperations) {
   ok("SetSMSAttributes", {{"attributes", {{"DefaultSMSType", "Transactional"}, {"MonthlySpendLimit", "5"}}}});
   auto sms = ok("GetSMSAttributes", {})["attributes"].as_object();
   EXPECT_EQ(sms["DefaultSMSType"].as_string(), "Transactional");
-  EXPECT_EQ(ok("GetSMSAttributes", {{"attributes", json::array{"MonthlySpendLimit"}}})["attributes"].as_object().size(), 1u);
-  EXPECT_EQ(error("SetSMSAttributes", {{"attributes", {{"DefaultSMSType", "Loud"}}}}).code, "InvalidParameterException");
+  EXPECT_EQ(ok("GetSMSAttributes", {{"attributes", json::array{"MonthlySpendLimit"}}})["attributes"]
+                .as_object()
+                .size(),
+            1u);
+  EXPECT_EQ(error("SetSMSAttributes", {{"attributes", {{"DefaultSMSType", "Loud"}}}}).code,
+            "InvalidParameterException");
   EXPECT_FALSE(ok("CheckIfPhoneNumberIsOptedOut", {{"phoneNumber", "+15555550100"}})["isOptedOut"].as_bool());
   EXPECT_TRUE(ok("ListPhoneNumbersOptedOut", {})["phoneNumbers"].as_array().empty());
   EXPECT_TRUE(ok("ListPlatformApplications", {})["PlatformApplications"].as_array().empty());
-  EXPECT_EQ(error("CreatePlatformApplication", {{"Name", "app"}, {"Platform", "GCM"}, {"Attributes", json::object{}}}).code,
+  EXPECT_EQ(error("CreatePlatformApplication",
+                  {{"Name", "app"}, {"Platform", "GCM"}, {"Attributes", json::object{}}})
+                .code,
             "InvalidParameterException");
-  EXPECT_EQ(error("GetEndpointAttributes", {{"EndpointArn", "arn:aws:sns:us-east-1:123456789012:endpoint/GCM/app/x"}})
+  EXPECT_EQ(error("GetEndpointAttributes",
+                  {{"EndpointArn", "arn:aws:sns:us-east-1:123456789012:endpoint/GCM/app/x"}})
                 .code,
             "NotFoundException");
   auto topic = create_topic("t");
-  EXPECT_EQ(error("Publish", {{"PhoneNumber", "+15555550100"}, {"Message", "hi"}}).code, "InvalidParameterException");
+  EXPECT_EQ(error("Publish", {{"PhoneNumber", "+15555550100"}, {"Message", "hi"}}).code,
+            "InvalidParameterException");
 }
 
-TEST_F(TopicsTest, UnknownOperation) {
-  EXPECT_EQ(error("Frobnicate", {}).code, "InvalidAction");
-}
+TEST_F(TopicsTest, UnknownOperation) { EXPECT_EQ(error("Frobnicate", {}).code, "InvalidAction"); }
 
 }  // namespace
 }  // namespace fanout::services::sns::testing

@@ -53,7 +53,9 @@ std::string mutate(std::string s, std::mt19937& rng) {
       case 0:
         if (pos < s.size()) s[pos] = c;
         break;
-      case 1: s.insert(s.begin() + static_cast<std::ptrdiff_t>(pos), c); break;
+      case 1:
+        s.insert(s.begin() + static_cast<std::ptrdiff_t>(pos), c);
+        break;
       case 2:
         if (pos < s.size()) s.erase(pos, 1 + rng() % 3);
         break;
@@ -64,7 +66,9 @@ std::string mutate(std::string s, std::mt19937& rng) {
         s.insert(pos, s.substr(from, len));
         break;
       }
-      case 4: s.resize(pos); break;
+      case 4:
+        s.resize(pos);
+        break;
       default: {  // swap two bytes
         if (s.size() < 2) break;
         std::swap(s[rng() % s.size()], s[rng() % s.size()]);
@@ -75,13 +79,25 @@ std::string mutate(std::string s, std::mt19937& rng) {
 }
 
 FilterAttributes random_attributes(std::mt19937& rng) {
-  static const std::vector<std::string> kNames = {"store", "event", "price", "a", "a.b", "n", "customer_interests",
-                                                  "source_ip"};
-  static const std::vector<std::string> kTypes = {"String", "String.Array", "Number", "Binary", "Number.Array",
-                                                  "String.x", "Number.float", "Weird"};
-  static const std::vector<std::string> kValues = {"example_corp", "order-cancelled", "[\"rugby\",\"x\"]", "[100,50]",
-                                                   "301.5", "3.015e2", "10.0.0.9", "2001:db8::1", "", "[", "1e999",
-                                                   "[{\"a\":1},[null]]", "-0", "nan", "+5"};
+  static const std::vector<std::string> kNames = {
+      "store", "event", "price", "a", "a.b", "n", "customer_interests", "source_ip"};
+  static const std::vector<std::string> kTypes = {"String",       "String.Array", "Number",       "Binary",
+                                                  "Number.Array", "String.x",     "Number.float", "Weird"};
+  static const std::vector<std::string> kValues = {"example_corp",
+                                                   "order-cancelled",
+                                                   "[\"rugby\",\"x\"]",
+                                                   "[100,50]",
+                                                   "301.5",
+                                                   "3.015e2",
+                                                   "10.0.0.9",
+                                                   "2001:db8::1",
+                                                   "",
+                                                   "[",
+                                                   "1e999",
+                                                   "[{\"a\":1},[null]]",
+                                                   "-0",
+                                                   "nan",
+                                                   "+5"};
   FilterAttributes attributes;
   int count = static_cast<int>(rng() % 5);
   for (int i = 0; i < count; ++i) {
@@ -135,8 +151,8 @@ struct Field {
   std::vector<std::pair<int, std::size_t>> membership;  // (array id, index) for every enclosing array
 };
 
-void flatten(const json::value& v, const std::string& path, std::vector<std::pair<int, std::size_t>>& membership,
-             int& next_array, std::vector<Field>& out) {
+void flatten(const json::value& v, const std::string& path,
+             std::vector<std::pair<int, std::size_t>>& membership, int& next_array, std::vector<Field>& out) {
   if (v.is_object()) {
     for (const auto& [k, child] : v.get_object()) {
       std::string key(k.data(), k.size());
@@ -180,13 +196,14 @@ bool value_matches(const ModelCondition& c, const json::value& v) {
   if (c.exists_true) return true;
   for (const auto& want : c.values) {
     if (want.is_string() && v.is_string() && want.get_string() == v.get_string()) return true;
-    if (want.is_int64() && v.is_number() && v.to_number<double>() == static_cast<double>(want.get_int64())) return true;
+    if (want.is_int64() && v.is_number() && v.to_number<double>() == static_cast<double>(want.get_int64()))
+      return true;
   }
   return false;
 }
 
-bool model_assign(const std::vector<const ModelCondition*>& conditions, std::size_t i, const std::vector<Field>& fields,
-                  std::vector<const Field*>& chosen) {
+bool model_assign(const std::vector<const ModelCondition*>& conditions, std::size_t i,
+                  const std::vector<Field>& fields, std::vector<const Field*>& chosen) {
   if (i == conditions.size()) return true;
   std::string path = conditions[i]->path();
   for (const auto& f : fields) {
@@ -227,10 +244,14 @@ json::value random_value(std::mt19937& rng, int depth) {
   static const std::vector<std::string> kStrings = {"x", "y", "z"};
   int kind = static_cast<int>(rng() % (depth > 0 ? 9 : 4));
   switch (kind) {
-    case 0: return json::value(kStrings[rng() % kStrings.size()]);
-    case 1: return json::value(static_cast<std::int64_t>(1 + rng() % 3));
-    case 2: return rng() % 2 ? json::value(nullptr) : json::value(rng() % 2 == 0);
-    case 3: return json::value(kStrings[rng() % kStrings.size()]);
+    case 0:
+      return json::value(kStrings[rng() % kStrings.size()]);
+    case 1:
+      return json::value(static_cast<std::int64_t>(1 + rng() % 3));
+    case 2:
+      return rng() % 2 ? json::value(nullptr) : json::value(rng() % 2 == 0);
+    case 3:
+      return json::value(kStrings[rng() % kStrings.size()]);
     case 4:
     case 5: {
       json::object o;
@@ -305,7 +326,9 @@ TEST(FilterPolicyFuzz, AgreesWithBruteForceModel) {
       }
       if (!paths.insert(c.path()).second) continue;
       switch (rng() % 4) {
-        case 0: c.exists_true = true; break;
+        case 0:
+          c.exists_true = true;
+          break;
         case 1:
           c.exists_false = true;
           if (rng() % 2) c.values.emplace_back("x");
@@ -342,7 +365,8 @@ TEST(FilterPolicyFuzz, AgreesWithBruteForceModel) {
       ++compared;
       matched += expected;
       if (expected != actual && ++mismatches <= 5) {
-        ADD_FAILURE() << "policy " << *text << "\nbody " << serialized << "\nmodel " << expected << " engine " << actual;
+        ADD_FAILURE() << "policy " << *text << "\nbody " << serialized << "\nmodel " << expected << " engine "
+                      << actual;
       }
     }
   }

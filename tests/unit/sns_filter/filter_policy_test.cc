@@ -8,17 +8,18 @@
 //   [key]         https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html
 //   [and-or]      https://docs.aws.amazon.com/sns/latest/dg/and-or-logic.html
 //   [constraints] https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html
-//   [payload]     https://aws.amazon.com/blogs/compute/introducing-payload-based-message-filtering-for-amazon-sns/
+//   [payload]
+//   https://aws.amazon.com/blogs/compute/introducing-payload-based-message-filtering-for-amazon-sns/
 //   [recorded]    responses of real AWS SNS recorded by LocalStack's AWS-validated snapshot tests
 //                 (tests/aws/services/sns/test_sns_filter_policy{.py,.snapshot.json}, May 2024)
 // In the guide, attribute examples are written as they appear in the notification envelope
 // ({"Type": ..., "Value": ...}); here they are FilterAttribute{DataType, StringValue}.
+#include "services/sns/filter_policy.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "services/sns/filter_policy.h"
 
 namespace fanout::services::sns {
 namespace {
@@ -68,8 +69,10 @@ struct BodyCase {
 void run(const AttributeCase& c) {
   SCOPED_TRACE(std::string(c.source) + " " + c.policy);
   auto policy = must_parse(c.policy, Scope::MessageAttributes);
-  for (const auto& attrs : c.matching) EXPECT_TRUE(policy.matches_attributes(to_map(attrs))) << describe(attrs);
-  for (const auto& attrs : c.not_matching) EXPECT_FALSE(policy.matches_attributes(to_map(attrs))) << describe(attrs);
+  for (const auto& attrs : c.matching)
+    EXPECT_TRUE(policy.matches_attributes(to_map(attrs))) << describe(attrs);
+  for (const auto& attrs : c.not_matching)
+    EXPECT_FALSE(policy.matches_attributes(to_map(attrs))) << describe(attrs);
 }
 
 void run(const BodyCase& c) {
@@ -172,10 +175,11 @@ TEST(FilterPolicyDocs, StringAnythingButPrefixAndSuffix) {
 
 TEST(FilterPolicyDocs, StringEqualsIgnoreCase) {
   const char* policy = R"({"customer_interests": [{"equals-ignore-case": "tennis"}]})";
-  run(AttributeCase{"[string] equals-ignore-case",
-                    policy,
-                    {{{"customer_interests", "String", "TENNIS"}}, {{"customer_interests", "String", "Tennis"}}},
-                    {{{"customer_interests", "String", "rugby"}}}});
+  run(AttributeCase{
+      "[string] equals-ignore-case",
+      policy,
+      {{{"customer_interests", "String", "TENNIS"}}, {{"customer_interests", "String", "Tennis"}}},
+      {{{"customer_interests", "String", "rugby"}}}});
   run(BodyCase{"[string] equals-ignore-case (body)",
                policy,
                {R"({"customer_interests": "TENNIS"})", R"({"customer_interests": "tennis"})"},
@@ -188,19 +192,21 @@ TEST(FilterPolicyDocs, StringEqualsIgnoreCase) {
 
 TEST(FilterPolicyDocs, StringPrefixAndSuffix) {
   const char* prefix = R"({"customer_interests": [{"prefix": "bas"}]})";
-  run(AttributeCase{"[string] prefix",
-                    prefix,
-                    {{{"customer_interests", "String", "baseball"}}, {{"customer_interests", "String", "basketball"}}},
-                    {{{"customer_interests", "String", "rugby"}}}});
+  run(AttributeCase{
+      "[string] prefix",
+      prefix,
+      {{{"customer_interests", "String", "baseball"}}, {{"customer_interests", "String", "basketball"}}},
+      {{{"customer_interests", "String", "rugby"}}}});
   run(BodyCase{"[string] prefix (body)",
                prefix,
                {R"({"customer_interests": "baseball"})", R"({"customer_interests": "basketball"})"},
                {R"({"customer_interests": "rugby"})"}});
   const char* suffix = R"({"customer_interests": [{"suffix": "ball"}]})";
-  run(AttributeCase{"[string] suffix",
-                    suffix,
-                    {{{"customer_interests", "String", "baseball"}}, {{"customer_interests", "String", "basketball"}}},
-                    {{{"customer_interests", "String", "rugby"}}}});
+  run(AttributeCase{
+      "[string] suffix",
+      suffix,
+      {{{"customer_interests", "String", "baseball"}}, {{"customer_interests", "String", "basketball"}}},
+      {{{"customer_interests", "String", "rugby"}}}});
   run(BodyCase{"[string] suffix (body)",
                suffix,
                {R"({"customer_interests": "baseball"})", R"({"customer_interests": "basketball"})"},
@@ -298,8 +304,10 @@ TEST(FilterPolicyDocs, KeyMatching) {
   const char* body_without = R"({"customer_interests": ["baseball", "basketball"]})";
   run(AttributeCase{"[key] exists true", R"({"store": [{"exists": true}]})", {with_store}, {without_store}});
   run(BodyCase{"[key] exists true (body)", R"({"store": [{"exists": true}]})", {body_with}, {body_without}});
-  run(AttributeCase{"[key] exists false", R"({"store": [{"exists": false}]})", {without_store}, {with_store}});
-  run(BodyCase{"[key] exists false (body)", R"({"store": [{"exists": false}]})", {body_without}, {body_with}});
+  run(AttributeCase{
+      "[key] exists false", R"({"store": [{"exists": false}]})", {without_store}, {with_store}});
+  run(BodyCase{
+      "[key] exists false (body)", R"({"store": [{"exists": false}]})", {body_without}, {body_with}});
   // [recorded]: a Number attribute exists; exists:false delivers only without the key.
   run(AttributeCase{"[recorded] exists",
                     R"({"store": [{"exists": true}]})",
@@ -353,12 +361,13 @@ TEST(FilterPolicyDocs, OrOperator) {
       { "namespace": [ "AWS/EC2" ] }
     ]
   })";
-  run(BodyCase{"[and-or] $or",
-               standard,
-               {R"({"source": "aws.cloudwatch", "metricName": "CPUUtilization"})",
-                R"({"source": "aws.cloudwatch", "namespace": "AWS/EC2"})"},
-               {R"({"source": "aws.cloudwatch"})", R"({"metricName": "CPUUtilization", "namespace": "AWS/EC2"})",
-                R"({"source": "aws.events", "metricName": "CPUUtilization"})"}});
+  run(BodyCase{
+      "[and-or] $or",
+      standard,
+      {R"({"source": "aws.cloudwatch", "metricName": "CPUUtilization"})",
+       R"({"source": "aws.cloudwatch", "namespace": "AWS/EC2"})"},
+      {R"({"source": "aws.cloudwatch"})", R"({"metricName": "CPUUtilization", "namespace": "AWS/EC2"})",
+       R"({"source": "aws.events", "metricName": "CPUUtilization"})"}});
   run(AttributeCase{"[and-or] $or (attributes)",
                     standard,
                     {{{"source", "String", "aws.cloudwatch"}, {"namespace", "String", "AWS/EC2"}}},
@@ -390,16 +399,17 @@ TEST(FilterPolicyDocs, OrOperator) {
     "$or": [{"metricName": ["CPUUtilization", "ReadLatency"]}, {"namespace": ["AWS/EC2", "AWS/ES"]}],
     "detail": {"scope": ["Service"], "$or": [{"source": ["aws.cloudwatch"]}, {"type": ["CloudWatch Alarm State Change"]}]}
   })";
-  run(BodyCase{"$or inside a nested key",
-               in_object,
-               {R"({"metricName": "CPUUtilization", "detail": {"scope": "Service", "source": "aws.cloudwatch"}})",
-                R"({"namespace": "AWS/ES", "detail": {"scope": "Service", "source": "aws.cloudwatch"}})",
-                R"({"namespace": "AWS/EC2", "detail": {"scope": "Service", "type": "CloudWatch Alarm State Change"}})"},
-               {R"({"metricName": "CPUUtilization", "detail": {"scope": "aws.cloudwatch", "type": "CloudWatch Alarm State Change"}})",
-                R"({"metricName": "CPUUtilization", "detail": {"scope": "Service", "type": "CPUUtilization"}})",
-                R"({"metricName": "CPUUtilization", "detail": {"type": "CloudWatch Alarm State Change"}})",
-                R"({"metricName": "CPUUtilization", "detail": {"scope": "Service"}})",
-                R"({"metricName": "CPUUtilization", "scope": "Service"})"}});
+  run(BodyCase{
+      "$or inside a nested key",
+      in_object,
+      {R"({"metricName": "CPUUtilization", "detail": {"scope": "Service", "source": "aws.cloudwatch"}})",
+       R"({"namespace": "AWS/ES", "detail": {"scope": "Service", "source": "aws.cloudwatch"}})",
+       R"({"namespace": "AWS/EC2", "detail": {"scope": "Service", "type": "CloudWatch Alarm State Change"}})"},
+      {R"({"metricName": "CPUUtilization", "detail": {"scope": "aws.cloudwatch", "type": "CloudWatch Alarm State Change"}})",
+       R"({"metricName": "CPUUtilization", "detail": {"scope": "Service", "type": "CPUUtilization"}})",
+       R"({"metricName": "CPUUtilization", "detail": {"type": "CloudWatch Alarm State Change"}})",
+       R"({"metricName": "CPUUtilization", "detail": {"scope": "Service"}})",
+       R"({"metricName": "CPUUtilization", "scope": "Service"})"}});
 }
 
 TEST(FilterPolicyDocs, OrIsAPlainKeyUnlessWellFormed) {
@@ -411,7 +421,8 @@ TEST(FilterPolicyDocs, OrIsAPlainKeyUnlessWellFormed) {
                {R"({"$or": "c"})", R"({"a": "a"})"}});
   // The guide's example with reserved keywords is then a key "$or" with two match expressions,
   // of which {"numeric": 123} is invalid.
-  auto parsed = FilterPolicy::parse(R"({"$or": [ {"numeric" : 123}, {"prefix": "abc"} ]})", Scope::MessageBody);
+  auto parsed =
+      FilterPolicy::parse(R"({"$or": [ {"numeric" : 123}, {"prefix": "abc"} ]})", Scope::MessageBody);
   ASSERT_TRUE(std::holds_alternative<FilterPolicyError>(parsed));
   EXPECT_EQ(std::get<FilterPolicyError>(parsed).reason, "FilterPolicy: Value of numeric must be an array.");
   run(BodyCase{"$or of match expressions",
@@ -424,14 +435,15 @@ TEST(FilterPolicyDocs, OrIsAPlainKeyUnlessWellFormed) {
 
 TEST(FilterPolicyDocs, NestedBodyPolicy) {
   // [recorded]: the [payload] blog's nested policy with exists:false keys.
-  run(BodyCase{"[recorded] nested with exists false",
-               R"({"object": {"key": [{"prefix": "auto-"}, "hardcodedvalue"], "nested_key": [{"exists": false}]},
+  run(BodyCase{
+      "[recorded] nested with exists false",
+      R"({"object": {"key": [{"prefix": "auto-"}, "hardcodedvalue"], "nested_key": [{"exists": false}]},
                    "test": [{"exists": false}]})",
-               {R"({"object": {"key": "auto-test"}})", R"({"object": {"key": "hardcodedvalue"}})"},
-               {R"({"object": {"key": "test-auto"}})", R"({"object": {"key": "auto-test"}, "test": "just-exists"})",
-                R"({"object": {"key": "auto-test", "nested_key": "just-exists"}})", R"({"object": {"test": "auto-test"}})",
-                R"({"test": "auto-test"})", "Regular string message", R"("Regular string message")", "[]", "",
-                R"({"object": {"key": "auto-test"})"}});
+      {R"({"object": {"key": "auto-test"}})", R"({"object": {"key": "hardcodedvalue"}})"},
+      {R"({"object": {"key": "test-auto"}})", R"({"object": {"key": "auto-test"}, "test": "just-exists"})",
+       R"({"object": {"key": "auto-test", "nested_key": "just-exists"}})",
+       R"({"object": {"test": "auto-test"}})", R"({"test": "auto-test"})", "Regular string message",
+       R"("Regular string message")", "[]", "", R"({"object": {"key": "auto-test"})"}});
 }
 
 TEST(FilterPolicyDocs, DottedKeys) {
@@ -440,11 +452,12 @@ TEST(FilterPolicyDocs, DottedKeys) {
                R"({"object.nested": ["string.value"]})",
                {R"({"object": {"nested": "string.value"}})", R"({"object.nested": "string.value"})"},
                {R"({"object": {"nested": "test-auto"}})"}});
-  run(BodyCase{"[recorded] deeper dotted key",
-               R"({"object.nested.test": ["string.value"]})",
-               {R"({"object": {"nested": {"test": "string.value"}}})", R"({"object.nested.test": "string.value"})",
-                R"({"object.nested": {"test": "string.value"}})", R"({"object": {"nested.test": "string.value"}})"},
-               {R"({"object": {"nested": {"test": "string.notvalue"}}})"}});
+  run(BodyCase{
+      "[recorded] deeper dotted key",
+      R"({"object.nested.test": ["string.value"]})",
+      {R"({"object": {"nested": {"test": "string.value"}}})", R"({"object.nested.test": "string.value"})",
+       R"({"object.nested": {"test": "string.value"}})", R"({"object": {"nested.test": "string.value"}})"},
+      {R"({"object": {"nested": {"test": "string.notvalue"}}})"}});
   run(BodyCase{"nested policy, dotted body",
                R"({"a": {"b": ["x"]}})",
                {R"({"a.b": "x"})", R"({"a": {"b": "x"}})"},
@@ -457,14 +470,16 @@ TEST(FilterPolicyDocs, DottedKeys) {
 
 TEST(FilterPolicyDocs, BodyArrays) {
   // [recorded]: two subscriptions routing on an array property.
-  run(BodyCase{"[recorded] route-to queue1",
-               R"({"headers": {"route-to": ["queue1"]}})",
-               {R"({"headers": {"route-to": ["queue1"]}})", R"({"headers": {"route-to": ["queue1", "queue2"]}})"},
-               {R"({"headers": {"route-to": ["queue3"]}})", R"({"headers": {"route-to": ["queue2"]}})"}});
+  run(BodyCase{
+      "[recorded] route-to queue1",
+      R"({"headers": {"route-to": ["queue1"]}})",
+      {R"({"headers": {"route-to": ["queue1"]}})", R"({"headers": {"route-to": ["queue1", "queue2"]}})"},
+      {R"({"headers": {"route-to": ["queue3"]}})", R"({"headers": {"route-to": ["queue2"]}})"}});
   // [recorded] / [payload]: S3 event records, arrays of objects (even a list of lists).
   const char* s3_policy = R"({"Records": {"s3": {"object": {"key": [{"prefix": "auto-"}]}},
                                          "eventName": [{"prefix": "ObjectCreated:"}]}})";
-  const char* auto_created = R"({"Records": [{"eventSource": "aws:s3", "eventTime": "2022-11-21T03:41:29.743Z",
+  const char* auto_created =
+      R"({"Records": [{"eventSource": "aws:s3", "eventTime": "2022-11-21T03:41:29.743Z",
       "eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "insurance-bucket-demo",
       "arn": "arn:aws:s3:::insurance-bucket-demo"}, "object": {"key": "auto-insurance-2314.xml", "size": 17}}}]})";
   const char* auto_removed = R"({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectRemoved:Delete",
@@ -480,7 +495,8 @@ TEST(FilterPolicyDocs, BodyArrays) {
   const char* crossed = R"({"Records": [
       {"eventName": "ObjectCreated:Put", "s3": {"object": {"key": "home-insurance-2314.xml"}}},
       {"eventName": "ObjectRemoved:Delete", "s3": {"object": {"key": "auto-insurance-2314.xml"}}}]})";
-  run(BodyCase{"[recorded] S3 records", s3_policy, {auto_created, multiple}, {auto_removed, home_created, crossed}});
+  run(BodyCase{
+      "[recorded] S3 records", s3_policy, {auto_created, multiple}, {auto_removed, home_created, crossed}});
 }
 
 TEST(FilterPolicyDocs, NullAndBooleans) {
@@ -504,15 +520,15 @@ TEST(FilterPolicyDocs, AttributeTypes) {
                     {{{"store", "String", "value1"}}, {{"store", "String.Array", R"(["value1", "value2"])"}}},
                     {{{"store", "String.Array", R"(["value2", "value3"])"}}}});
   // Number compares numerically; String does not; custom type labels keep their base type.
-  run(AttributeCase{"attribute types",
-                    R"({"n": [{"numeric": [">", 5]}], "s": ["5"]})",
-                    {{{"n", "Number.float", "6"}, {"s", "String.custom", "5"}}, {{"n", "Number", "+1e1"}, {"s", "String", "5"}}},
-                    {{{"n", "String", "6"}, {"s", "String", "5"}}, {{"n", "Number", "6"}, {"s", "Number", "5"}}}});
+  run(AttributeCase{
+      "attribute types",
+      R"({"n": [{"numeric": [">", 5]}], "s": ["5"]})",
+      {{{"n", "Number.float", "6"}, {"s", "String.custom", "5"}},
+       {{"n", "Number", "+1e1"}, {"s", "String", "5"}}},
+      {{{"n", "String", "6"}, {"s", "String", "5"}}, {{"n", "Number", "6"}, {"s", "Number", "5"}}}});
   // Attribute names are flat: a dot is part of the name.
-  run(AttributeCase{"dotted attribute name",
-                    R"({"a.b": ["x"]})",
-                    {{{"a.b", "String", "x"}}},
-                    {{{"a", "String", "x"}}}});
+  run(AttributeCase{
+      "dotted attribute name", R"({"a.b": ["x"]})", {{{"a.b", "String", "x"}}}, {{{"a", "String", "x"}}}});
 }
 
 TEST(FilterPolicyDocs, EmptyPolicyMatchesEverything) {
@@ -585,8 +601,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "FilterPolicy: suffix match pattern must be a string"},
         ErrorCase{"[recorded] operator not in list", R"({"key":{"suffix":"value"}})", kAttrs,
                   "FilterPolicy: \"suffix\" must be an object or an array"},
-        ErrorCase{"[recorded] two operators not in list", R"({"key":{"suffix":"value","prefix":"value"}})", kAttrs,
-                  "FilterPolicy: \"suffix\" must be an object or an array"},
+        ErrorCase{"[recorded] two operators not in list", R"({"key":{"suffix":"value","prefix":"value"}})",
+                  kAttrs, "FilterPolicy: \"suffix\" must be an object or an array"},
         ErrorCase{"[recorded] no operator not in list", R"({"key":{"not-an-operator":"value"}})", kAttrs,
                   "FilterPolicy: \"not-an-operator\" must be an object or an array"},
         ErrorCase{"[recorded] numeric empty", R"({"key":[{"numeric":[]}]})", kAttrs,
@@ -621,23 +637,28 @@ INSTANTIATE_TEST_SUITE_P(
                   "FilterPolicy: exists match pattern must be either true or false."},
         ErrorCase{"[recorded] exists string", R"({"key":[{"exists":"no"}]})", kAttrs,
                   "FilterPolicy: exists match pattern must be either true or false."},
-        ErrorCase{"[recorded] anything-but wrong operator", R"({"key":[{"anything-but":{"wrong-operator":null}}]})",
-                  kAttrs, "FilterPolicy: Unsupported anything-but pattern: wrong-operator"},
+        ErrorCase{"[recorded] anything-but wrong operator",
+                  R"({"key":[{"anything-but":{"wrong-operator":null}}]})", kAttrs,
+                  "FilterPolicy: Unsupported anything-but pattern: wrong-operator"},
         ErrorCase{"[recorded] anything-but exists", R"({"key":[{"anything-but":{"exists":false}}]})", kAttrs,
                   "FilterPolicy: Unsupported anything-but pattern: exists"},
-        ErrorCase{"[recorded] anything-but prefix type", R"({"key":[{"anything-but":{"prefix":false}}]})", kAttrs,
-                  "FilterPolicy: prefix match pattern must be a string"},
+        ErrorCase{"[recorded] anything-but prefix type", R"({"key":[{"anything-but":{"prefix":false}}]})",
+                  kAttrs, "FilterPolicy: prefix match pattern must be a string"},
         ErrorCase{"[recorded] 151 values", "{" + many_values("key", 151) + "}", kAttrs,
                   "FilterPolicy: Filter policy is too complex"},
-        ErrorCase{"[recorded] 100 x 51 values", "{" + many_values("key1", 100) + "," + many_values("key2", 51) + "}",
-                  kAttrs, "FilterPolicy: Filter policy is too complex"},
-        ErrorCase{"[recorded] 6 keys",
-                  R"({"key1":["value1"],"key2":["value2"],"key3":["value3"],"key4":["value4"],"key5":["value5"],"key6":["value6"]})",
-                  kAttrs, "FilterPolicy: Filter policy can not have more than 5 keys"},
-        ErrorCase{"[recorded] 6 keys (body)",
-                  R"({"key_a":["value_one"],"key_b":["value_two"],"key_c":["value_three"],"key_d":["value_four"],"key_e":["value_five"],"key_f":["value_six"]})",
-                  kBody, "FilterPolicy: Filter policy can not have more than 5 keys"},
-        ErrorCase{"[recorded] nested in MessageAttributes scope", R"({"object":{"key":[{"prefix":"auto-"}]}})", kAttrs,
+        ErrorCase{"[recorded] 100 x 51 values",
+                  "{" + many_values("key1", 100) + "," + many_values("key2", 51) + "}", kAttrs,
+                  "FilterPolicy: Filter policy is too complex"},
+        ErrorCase{
+            "[recorded] 6 keys",
+            R"({"key1":["value1"],"key2":["value2"],"key3":["value3"],"key4":["value4"],"key5":["value5"],"key6":["value6"]})",
+            kAttrs, "FilterPolicy: Filter policy can not have more than 5 keys"},
+        ErrorCase{
+            "[recorded] 6 keys (body)",
+            R"({"key_a":["value_one"],"key_b":["value_two"],"key_c":["value_three"],"key_d":["value_four"],"key_e":["value_five"],"key_f":["value_six"]})",
+            kBody, "FilterPolicy: Filter policy can not have more than 5 keys"},
+        ErrorCase{"[recorded] nested in MessageAttributes scope",
+                  R"({"object":{"key":[{"prefix":"auto-"}]}})", kAttrs,
                   "Filter policy scope MessageAttributes does not support nested filter policy"},
         // [constraints]: "3 x 4 x 2 x 3 x 1 x 3 = 216" (each array's values times its nesting depth).
         ErrorCase{"[recorded] nested combinations",
@@ -656,12 +677,14 @@ INSTANTIATE_TEST_SUITE_P(
                               "$or":[{"metricId":[1234,4321,5678,9012]},{"spaceId":[1,2,3,4]}]}]})",
                   kAttrs, "FilterPolicy: Filter policy is too complex"},
         // (3 * 4 * 2) + (3 * 4 * 6) + (2 * 4 * 2) + (2 * 4 * 6) = 160
-        ErrorCase{"[recorded] nested $or complexity",
-                  R"({"$or":[{"metricName":["CPUUtilization","ReadLatency","TestValue"]},{"namespace":["AWS/EC2","AWS/ES"]}],
+        ErrorCase{
+            "[recorded] nested $or complexity",
+            R"({"$or":[{"metricName":["CPUUtilization","ReadLatency","TestValue"]},{"namespace":["AWS/EC2","AWS/ES"]}],
                       "detail":{"scope":["Service","Test"],
                                 "$or":[{"source":["aws.cloudwatch"]},{"type":["CloudWatch Alarm State Change","TestValue","TestValue2"]}]}})",
-                  kBody, "FilterPolicy: Filter policy is too complex"},
-        ErrorCase{"[recorded] invalid JSON", "{invalidjson}", kAttrs, "FilterPolicy: failed to parse JSON."}));
+            kBody, "FilterPolicy: Filter policy is too complex"},
+        ErrorCase{"[recorded] invalid JSON", "{invalidjson}", kAttrs,
+                  "FilterPolicy: failed to parse JSON."}));
 
 INSTANTIATE_TEST_SUITE_P(
     Grammar, FilterPolicyErrors,
@@ -669,10 +692,12 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"not an object", R"(["a"])", kBody, "FilterPolicy: Filter is not an object"},
         ErrorCase{"truncated", R"({"a": ["b"])", kBody, "FilterPolicy: failed to parse JSON."},
         ErrorCase{"empty value list", R"({"a": []})", kBody, "FilterPolicy: Empty arrays are not allowed"},
-        ErrorCase{"empty nested object", R"({"a": {}})", kBody, "FilterPolicy: Empty objects are not allowed"},
+        ErrorCase{"empty nested object", R"({"a": {}})", kBody,
+                  "FilterPolicy: Empty objects are not allowed"},
         ErrorCase{"empty $or branch", R"({"$or": [{}, {"a": ["b"]}]})", kBody,
                   "FilterPolicy: Empty objects are not allowed"},
-        ErrorCase{"empty match expression", R"({"a": [{}]})", kBody, "FilterPolicy: Match expression name not found"},
+        ErrorCase{"empty match expression", R"({"a": [{}]})", kBody,
+                  "FilterPolicy: Match expression name not found"},
         ErrorCase{"single $or alternative is a plain key", R"({"$or": [{"a": ["b"]}]})", kBody,
                   "FilterPolicy: Unrecognized match type a"},
         ErrorCase{"prefix object", R"({"a": [{"prefix": {"equals-ignore-case": "x"}}]})", kBody,
@@ -692,9 +717,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"numeric out of range low", R"({"a": [{"numeric": ["<", -1e10]}]})", kBody,
                   "FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"},
         ErrorCase{"anything-but mixed", R"({"a": [{"anything-but": ["x", 1]}]})", kBody,
-                  "FilterPolicy: Inside anything but list, either all values are number or string, mixed type is not supported"},
+                  "FilterPolicy: Inside anything but list, either all values are number or string, mixed "
+                  "type is not supported"},
         ErrorCase{"anything-but empty", R"({"a": [{"anything-but": []}]})", kBody,
-                  "FilterPolicy: Inside anything but list, either all values are number or string, mixed type is not supported"},
+                  "FilterPolicy: Inside anything but list, either all values are number or string, mixed "
+                  "type is not supported"},
         ErrorCase{"anything-but boolean in list", R"({"a": [{"anything-but": [true]}]})", kBody,
                   "FilterPolicy: Inside anything but list, start|null|boolean is not supported."},
         ErrorCase{"anything-but boolean", R"({"a": [{"anything-but": true}]})", kBody,
@@ -705,18 +732,22 @@ INSTANTIATE_TEST_SUITE_P(
                   "FilterPolicy: Null prefix/suffix not allowed"},
         ErrorCase{"anything-but suffix number", R"({"a": [{"anything-but": {"suffix": 1}}]})", kBody,
                   "FilterPolicy: suffix match pattern must be a string"},
-        ErrorCase{"anything-but two keys", R"({"a": [{"anything-but": {"prefix": "x", "suffix": "y"}}]})", kBody,
-                  "FilterPolicy: Only one key allowed in match expression"},
-        ErrorCase{"anything-but ignore-case number", R"({"a": [{"anything-but": {"equals-ignore-case": 1}}]})", kBody,
-                  "FilterPolicy: Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."},
+        ErrorCase{"anything-but two keys", R"({"a": [{"anything-but": {"prefix": "x", "suffix": "y"}}]})",
+                  kBody, "FilterPolicy: Only one key allowed in match expression"},
+        ErrorCase{"anything-but ignore-case number",
+                  R"({"a": [{"anything-but": {"equals-ignore-case": 1}}]})", kBody,
+                  "FilterPolicy: Inside anything-but/equals-ignore-case list, number|start|null|boolean is "
+                  "not supported."},
         ErrorCase{"anything-but ignore-case list number",
                   R"({"a": [{"anything-but": {"equals-ignore-case": ["x", 1]}}]})", kBody,
-                  "FilterPolicy: Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported."},
+                  "FilterPolicy: Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is "
+                  "not supported."},
         ErrorCase{"anything-but number out of range", R"({"a": [{"anything-but": [5e9]}]})", kBody,
                   "FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"},
         ErrorCase{"exists extra key", R"({"a": [{"exists": true, "prefix": "x"}]})", kBody,
                   "FilterPolicy: Only one key allowed in match expression"},
-        ErrorCase{"cidr type", R"({"a": [{"cidr": 10}]})", kBody, "FilterPolicy: prefix match pattern must be a string"},
+        ErrorCase{"cidr type", R"({"a": [{"cidr": 10}]})", kBody,
+                  "FilterPolicy: prefix match pattern must be a string"},
         ErrorCase{"cidr no slash", R"({"a": [{"cidr": "10.0.0.1"}]})", kBody,
                   "FilterPolicy: Malformed CIDR, one '/' required"},
         ErrorCase{"cidr bad ip", R"({"a": [{"cidr": "10.0.0.300/8"}]})", kBody,
@@ -730,8 +761,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"nested $or key in attributes", R"({"$or": [{"a": {"b": ["x"]}}, {"c": ["y"]}]})", kAttrs,
                   "Filter policy scope MessageAttributes does not support nested filter policy"},
         ErrorCase{"6 keys through $or",
-                  R"({"a":["1"],"b":["1"],"c":["1"],"d":["1"],"$or":[{"e":["1"]},{"f":["1"],"g":["1"]}]})", kAttrs,
-                  "FilterPolicy: Filter policy can not have more than 5 keys"},
+                  R"({"a":["1"],"b":["1"],"c":["1"],"d":["1"],"$or":[{"e":["1"]},{"f":["1"],"g":["1"]}]})",
+                  kAttrs, "FilterPolicy: Filter policy can not have more than 5 keys"},
         ErrorCase{"deep $or explosion",
                   R"({"$or":[{"a":["1"]},{"b":["1"]}],"c":{"$or":[{"a":["1"]},{"b":["1"]}],
                       "d":{"$or":[{"a":["1"]},{"b":["1"]}],"e":{"$or":[{"a":["1"]},{"b":["1"]}],
@@ -758,9 +789,10 @@ TEST(FilterPolicyLimits, AcceptedAtTheLimits) {
                              "account": [{"exists": true}]}})",
              kBody);
   // [constraints]: key_d (4 values at depth 4) and key_f (3 at depth 3): 16 x 9 = 144.
-  must_parse(R"({"key_a": {"key_b": {"key_c": {"key_d": ["value_one", "value_two", "value_three", "value_four"]}},
+  must_parse(
+      R"({"key_a": {"key_b": {"key_c": {"key_d": ["value_one", "value_two", "value_three", "value_four"]}},
                  "key_e": {"key_f": ["value_one", "value_two", "value_three"]}}})",
-             kBody);
+      kBody);
   // [recorded]: anything-but forms AWS accepts.
   must_parse(R"({"key":[{"anything-but":{"prefix":"test-"}}]})", kAttrs);
   must_parse(R"({"key":[{"anything-but":["test","test2"]}]})", kAttrs);
@@ -776,8 +808,9 @@ TEST(FilterPolicyLimits, AcceptedAtTheLimits) {
 TEST(FilterPolicyLimits, LargeMessages) {
   // Conditions in one big array: linear, and consistency still holds.
   std::string body = R"({"items": [)";
-  for (int i = 0; i < 20000; ++i) body += (i ? "," : "") + std::string(R"({"id": )") + std::to_string(i) + R"(, "tag": "t)" +
-                                          std::to_string(i % 7) + "\"}";
+  for (int i = 0; i < 20000; ++i)
+    body += (i ? "," : "") + std::string(R"({"id": )") + std::to_string(i) + R"(, "tag": "t)" +
+            std::to_string(i % 7) + "\"}";
   body += "]}";
   auto policy = must_parse(R"({"items": {"id": [19998], "tag": ["t0"]}})", kBody);
   EXPECT_FALSE(policy.matches_body(body));  // 19998 % 7 == 6

@@ -31,9 +31,9 @@ TEST(SqsAddress, UrlsAndArns) {
 TEST(SqsValidation, Characters) {
   using validation::first_invalid_character;
   EXPECT_FALSE(first_invalid_character("plain \t\r\n text"));
-  EXPECT_FALSE(first_invalid_character("\xED\x9F\xBF"));      // U+D7FF
+  EXPECT_FALSE(first_invalid_character("\xED\x9F\xBF"));         // U+D7FF
   EXPECT_EQ(*first_invalid_character("\xED\xA0\x80"), 0xD800u);  // surrogate
-  EXPECT_FALSE(first_invalid_character("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+  EXPECT_FALSE(first_invalid_character("\xF4\x8F\xBF\xBF"));     // U+10FFFF
   EXPECT_EQ(*first_invalid_character("\xEF\xBF\xBE"), 0xFFFEu);
   EXPECT_EQ(*first_invalid_character(std::string("a\0b", 3)), 0u);
   EXPECT_TRUE(first_invalid_character("\xC0\x80"));  // overlong
@@ -72,7 +72,8 @@ TEST(SqsCodec, RecordsRoundTrip) {
   EXPECT_EQ(meta->receive_count, 4u);
   EXPECT_EQ(meta->group_id, "group");
   EXPECT_EQ(meta->last_receive_ms, 5);
-  EXPECT_LE(encode_meta(MessageMeta{1'700'000'000'000, 1'700'000'030'000, 1'700'000'000'000, 1, "", 1'700'000'000'000})
+  EXPECT_LE(encode_meta(MessageMeta{1'700'000'000'000, 1'700'000'030'000, 1'700'000'000'000, 1, "",
+                                    1'700'000'000'000})
                 .size(),
             28u);
   // Records written before last_receive_ms existed still decode.
@@ -105,22 +106,34 @@ TEST(SqsPolicy, Evaluation) {
   auto policy = [](const std::string& statement) {
     return R"({"Version":"2012-10-17","Statement":)" + statement + "}";
   };
-  EXPECT_TRUE(policy_allows(policy(R"({"Effect":"Allow","Principal":"*","Action":"sqs:*"})"), "SendMessage", other, arn));
-  EXPECT_TRUE(policy_allows(policy(R"([{"Effect":"Allow","Principal":{"AWS":["222222222222"]},"Action":["SQS:SendMessage"],"Resource":")" + arn + R"("}])"),
-                            "SendMessage", other, arn));
-  EXPECT_FALSE(policy_allows(policy(R"({"Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"sqs:*"})"),
-                             "SendMessage", other, arn));
+  EXPECT_TRUE(policy_allows(policy(R"({"Effect":"Allow","Principal":"*","Action":"sqs:*"})"), "SendMessage",
+                            other, arn));
+  EXPECT_TRUE(policy_allows(
+      policy(
+          R"([{"Effect":"Allow","Principal":{"AWS":["222222222222"]},"Action":["SQS:SendMessage"],"Resource":")" +
+          arn + R"("}])"),
+      "SendMessage", other, arn));
+  EXPECT_FALSE(
+      policy_allows(policy(R"({"Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"sqs:*"})"),
+                    "SendMessage", other, arn));
   EXPECT_FALSE(policy_allows(policy(R"({"Effect":"Allow","Principal":"*","Action":"sqs:ReceiveMessage"})"),
                              "SendMessage", other, arn));
-  EXPECT_TRUE(policy_allows(policy(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:user/bob"},"Action":"sqs:Send*"})"),
-                            "SendMessage", other, arn));
-  EXPECT_FALSE(policy_allows(policy(R"([{"Effect":"Allow","Principal":"*","Action":"*"},{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage"}])"),
-                             "SendMessage", other, arn));
-  EXPECT_FALSE(policy_allows(policy(R"({"Effect":"Allow","Principal":"*","Action":"*","Resource":"arn:aws:sqs:*:*:other"})"),
-                             "SendMessage", other, arn));
+  EXPECT_TRUE(policy_allows(
+      policy(
+          R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:user/bob"},"Action":"sqs:Send*"})"),
+      "SendMessage", other, arn));
+  EXPECT_FALSE(policy_allows(
+      policy(
+          R"([{"Effect":"Allow","Principal":"*","Action":"*"},{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage"}])"),
+      "SendMessage", other, arn));
+  EXPECT_FALSE(policy_allows(
+      policy(R"({"Effect":"Allow","Principal":"*","Action":"*","Resource":"arn:aws:sqs:*:*:other"})"),
+      "SendMessage", other, arn));
   // Unknown condition keys never match.
-  EXPECT_FALSE(policy_allows(policy(R"({"Effect":"Allow","Principal":"*","Action":"*","Condition":{"IpAddress":{"aws:SourceIp":"1.2.3.4"}}})"),
-                             "SendMessage", other, arn));
+  EXPECT_FALSE(policy_allows(
+      policy(
+          R"({"Effect":"Allow","Principal":"*","Action":"*","Condition":{"IpAddress":{"aws:SourceIp":"1.2.3.4"}}})"),
+      "SendMessage", other, arn));
   PolicyPrincipal sns{"", "sns.amazonaws.com", "arn:aws:sns:us-east-1:222222222222:t", "222222222222"};
   const auto sns_policy = policy(
       R"({"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:222222222222:*"}}})");
@@ -175,7 +188,7 @@ TEST(SqsIndex, StandardOrderAndDrops) {
   });
   EXPECT_EQ(delivered, (std::vector<std::uint64_t>{1, 3}));
   EXPECT_EQ(index.size(), 4u);
-  EXPECT_TRUE(index.change_visibility(1, 10, 10));  // visible again, ahead of 4 and 5
+  EXPECT_TRUE(index.change_visibility(1, 10, 10));   // visible again, ahead of 4 and 5
   EXPECT_FALSE(index.change_visibility(4, 50, 10));  // not in flight
   delivered.clear();
   index.receive(10, 10, 20, [&](std::uint64_t seq, const IndexedMessage&) {

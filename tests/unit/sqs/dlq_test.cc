@@ -76,19 +76,23 @@ TEST_F(SqsDeadLetters, RedrivePolicyValidation) {
   };
   EXPECT_EQ(bad("not json").code, "InvalidParameterValue");
   EXPECT_EQ(bad(R"({"maxReceiveCount":3})").code, "InvalidParameterValue");
-  EXPECT_EQ(bad(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:missing","maxReceiveCount":3})").code,
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      bad(R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:missing","maxReceiveCount":3})").code,
+      "InvalidParameterValue");
   EXPECT_EQ(bad(redrive(standard_dlq, 0)).code, "InvalidParameterValue");
   EXPECT_EQ(bad(redrive(standard_dlq, 1001)).code, "InvalidParameterValue");
   EXPECT_EQ(bad(redrive(fifo_dlq, 3)).code, "InvalidParameterValue");  // type mismatch
   // The DLQ's RedriveAllowPolicy decides who may use it.
-  ok("SetQueueAttributes", {{"QueueUrl", standard_dlq}, {"Attributes", {{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}}}});
+  ok("SetQueueAttributes", {{"QueueUrl", standard_dlq},
+                            {"Attributes", {{"RedriveAllowPolicy", R"({"redrivePermission":"denyAll"})"}}}});
   EXPECT_EQ(bad(redrive(standard_dlq, 3)).code, "InvalidParameterValue");
   ok("SetQueueAttributes",
      {{"QueueUrl", standard_dlq},
       {"Attributes",
-       {{"RedriveAllowPolicy", R"({"redrivePermission":"byQueue","sourceQueueArns":[")" + arn_of(source) + R"("]})"}}}});
-  ok("SetQueueAttributes", {{"QueueUrl", source}, {"Attributes", {{"RedrivePolicy", redrive(standard_dlq, 3)}}}});
+       {{"RedriveAllowPolicy",
+         R"({"redrivePermission":"byQueue","sourceQueueArns":[")" + arn_of(source) + R"("]})"}}}});
+  ok("SetQueueAttributes",
+     {{"QueueUrl", source}, {"Attributes", {{"RedrivePolicy", redrive(standard_dlq, 3)}}}});
   // An empty value removes the policy.
   ok("SetQueueAttributes", {{"QueueUrl", source}, {"Attributes", {{"RedrivePolicy", ""}}}});
   EXPECT_EQ(attribute(source, "RedrivePolicy"), "<absent>");
@@ -109,11 +113,13 @@ TEST_F(SqsDeadLetters, MoveTaskBackToSources) {
   }
   EXPECT_EQ(attribute(dlq, "ApproximateNumberOfMessages"), "2");
 
-  EXPECT_EQ(error("StartMessageMoveTask", {{"SourceArn", arn_of(a)}}).code, "InvalidParameterValue");  // not a DLQ
+  EXPECT_EQ(error("StartMessageMoveTask", {{"SourceArn", arn_of(a)}}).code,
+            "InvalidParameterValue");  // not a DLQ
   EXPECT_EQ(error("StartMessageMoveTask", {{"SourceArn", "arn:aws:sqs:us-east-1:123456789012:nope"}}).code,
             "ResourceNotFoundException");
-  EXPECT_EQ(error("StartMessageMoveTask", {{"SourceArn", arn_of(dlq)}, {"MaxNumberOfMessagesPerSecond", 501}}).code,
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      error("StartMessageMoveTask", {{"SourceArn", arn_of(dlq)}, {"MaxNumberOfMessagesPerSecond", 501}}).code,
+      "InvalidParameterValue");
 
   auto started = ok("StartMessageMoveTask", {{"SourceArn", arn_of(dlq)}});
   EXPECT_FALSE(started.at("TaskHandle").as_string().empty());
@@ -145,10 +151,12 @@ TEST_F(SqsDeadLetters, MoveTaskToDestinationHonoursRate) {
                                             {"DestinationArn", arn_of(destination)},
                                             {"MaxNumberOfMessagesPerSecond", 2}})
                     .at("TaskHandle");
-  EXPECT_EQ(error("StartMessageMoveTask", {{"SourceArn", arn_of(dlq)}}).code, "InvalidParameterValue");  // one active
+  EXPECT_EQ(error("StartMessageMoveTask", {{"SourceArn", arn_of(dlq)}}).code,
+            "InvalidParameterValue");  // one active
   // The clock stands still: only the first second's budget (2) moves.
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  auto running = ok("ListMessageMoveTasks", {{"SourceArn", arn_of(dlq)}}).at("Results").as_array()[0].as_object();
+  auto running =
+      ok("ListMessageMoveTasks", {{"SourceArn", arn_of(dlq)}}).at("Results").as_array()[0].as_object();
   EXPECT_EQ(running.at("Status").as_string(), "RUNNING");
   EXPECT_EQ(running.at("ApproximateNumberOfMessagesMoved").as_int64(), 2);
   EXPECT_EQ(running.at("TaskHandle"), handle);
@@ -182,7 +190,8 @@ TEST_F(SqsDeadLetters, CancelAndListTasks) {
   clock_.advance_ms(1000);
   ok("StartMessageMoveTask", {{"SourceArn", arn_of(dlq)}});
   wait_for_task(arn_of(dlq));
-  auto listed = ok("ListMessageMoveTasks", {{"SourceArn", arn_of(dlq)}, {"MaxResults", 10}}).at("Results").as_array();
+  auto listed =
+      ok("ListMessageMoveTasks", {{"SourceArn", arn_of(dlq)}, {"MaxResults", 10}}).at("Results").as_array();
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].at("Status").as_string(), "COMPLETED");  // most recent first
   EXPECT_EQ(listed[1].at("Status").as_string(), "CANCELLED");

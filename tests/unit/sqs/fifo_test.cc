@@ -75,9 +75,11 @@ TEST_F(SqsFifo, ContentBasedDeduplication) {
   EXPECT_EQ(first.at("MessageId"), second.at("MessageId"));
   send(url, "other", {{"MessageGroupId", "g"}});
   // An explicit id equal to the content hash is a duplicate too (sha256("same")).
-  send(url, "third", {{"MessageGroupId", "g"},
-                      {"MessageDeduplicationId", "0967115f2813a3541eaef77de9d9d5773f1c0c04314b0bbfe4ff3b3b1c55b5d5"}});
-  auto got = receive(url, {{"MaxNumberOfMessages", 10}, {"AttributeNames", json::array{"MessageDeduplicationId"}}});
+  send(url, "third",
+       {{"MessageGroupId", "g"},
+        {"MessageDeduplicationId", "0967115f2813a3541eaef77de9d9d5773f1c0c04314b0bbfe4ff3b3b1c55b5d5"}});
+  auto got =
+      receive(url, {{"MaxNumberOfMessages", 10}, {"AttributeNames", json::array{"MessageDeduplicationId"}}});
   EXPECT_EQ(bodies(got), (std::vector<std::string>{"same", "other"}));
   EXPECT_EQ(got[0].at("Attributes").at("MessageDeduplicationId").as_string(),
             "0967115f2813a3541eaef77de9d9d5773f1c0c04314b0bbfe4ff3b3b1c55b5d5");
@@ -93,8 +95,9 @@ TEST_F(SqsFifo, DeduplicationScopeMessageGroup) {
 
 TEST_F(SqsFifo, FifoSendErrors) {
   auto url = create_fifo("errors.fifo");
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageDeduplicationId", "d"}}).code,
-            "MissingParameter");
+  EXPECT_EQ(
+      error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageDeduplicationId", "d"}}).code,
+      "MissingParameter");
   EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageGroupId", "g"}}).code,
             "InvalidParameterValue");
   EXPECT_EQ(error("SendMessage", {{"QueueUrl", url},
@@ -104,8 +107,10 @@ TEST_F(SqsFifo, FifoSendErrors) {
                                   {"DelaySeconds", 5}})
                 .code,
             "InvalidParameterValue");
-  EXPECT_EQ(error("SendMessage",
-                  {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageGroupId", "has space"}, {"MessageDeduplicationId", "d"}})
+  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url},
+                                  {"MessageBody", "x"},
+                                  {"MessageGroupId", "has space"},
+                                  {"MessageDeduplicationId", "d"}})
                 .code,
             "InvalidParameterValue");
   EXPECT_EQ(error("SendMessage", {{"QueueUrl", url},
@@ -160,7 +165,8 @@ TEST_F(SqsFifo, SendBatchKeepsOrder) {
   auto url = create_fifo("batch.fifo", {{"ContentBasedDeduplication", "true"}});
   json::array entries;
   for (int i = 0; i < 5; ++i) {
-    entries.push_back({{"Id", "e" + std::to_string(i)}, {"MessageBody", "m" + std::to_string(i)}, {"MessageGroupId", "g"}});
+    entries.push_back(
+        {{"Id", "e" + std::to_string(i)}, {"MessageBody", "m" + std::to_string(i)}, {"MessageGroupId", "g"}});
   }
   auto out = ok("SendMessageBatch", {{"QueueUrl", url}, {"Entries", entries}});
   ASSERT_EQ(out.at("Successful").as_array().size(), 5u);

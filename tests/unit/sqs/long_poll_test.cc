@@ -79,7 +79,8 @@ TEST_F(SqsLongPoll, WokenByVisibilityChange) {
   ASSERT_EQ(got.size(), 1u);
   auto pending = call_async("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 5}});
   EXPECT_EQ(pending.wait_for(100ms), std::future_status::timeout);
-  ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", got[0].at("ReceiptHandle")}, {"VisibilityTimeout", 0}});
+  ok("ChangeMessageVisibility",
+     {{"QueueUrl", url}, {"ReceiptHandle", got[0].at("ReceiptHandle")}, {"VisibilityTimeout", 0}});
   ASSERT_EQ(pending.wait_for(1s), std::future_status::ready);
   EXPECT_EQ(messages_of(pending).size(), 1u);
 }
@@ -124,7 +125,8 @@ TEST_F(SqsLongPoll, ConcurrentSendersAndPollers) {
   for (int p = 0; p < 4; ++p) {
     pollers.emplace_back([&] {
       while (received.load() < kMessages) {
-        auto future = call_async("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 1}, {"MaxNumberOfMessages", 10}});
+        auto future = call_async("ReceiveMessage",
+                                 {{"QueueUrl", url}, {"WaitTimeSeconds", 1}, {"MaxNumberOfMessages", 10}});
         auto result = future.get();
         if (!std::holds_alternative<json::object>(result)) continue;
         auto& out = std::get<json::object>(result);
@@ -143,7 +145,9 @@ TEST_F(SqsLongPoll, ConcurrentSendersAndPollers) {
   for (int s = 0; s < 2; ++s) {
     senders.emplace_back([&, s] {
       for (int i = 0; i < kMessages / 2; ++i) {
-        call_async("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::to_string(s) + "-" + std::to_string(i)}}).get();
+        call_async("SendMessage",
+                   {{"QueueUrl", url}, {"MessageBody", std::to_string(s) + "-" + std::to_string(i)}})
+            .get();
       }
     });
   }

@@ -34,9 +34,11 @@ TEST(SqsMd5, AttributeDigestMatchesIndependentVectors) {
 }
 
 TEST(SqsMd5, ParsingSortsAttributesByName) {
-  json::object input{{"zeta", string_attribute("Number", "42")},
-                     {"blob", {{"DataType", "Binary"}, {"BinaryValue", crypto::base64_encode(std::string("\x00\x01\x02\xff", 4))}}},
-                     {"alpha", string_attribute("String.custom", "h\xC3\xA9llo \xE2\x98\x83")}};
+  json::object input{
+      {"zeta", string_attribute("Number", "42")},
+      {"blob",
+       {{"DataType", "Binary"}, {"BinaryValue", crypto::base64_encode(std::string("\x00\x01\x02\xff", 4))}}},
+      {"alpha", string_attribute("String.custom", "h\xC3\xA9llo \xE2\x98\x83")}};
   auto parsed = parse_message_attributes(&input);
   ASSERT_EQ(parsed.size(), 3u);
   EXPECT_EQ(parsed[0].name, "alpha");
@@ -94,7 +96,9 @@ TEST_F(SqsMd5Engine, ReceiveDigestCoversTheReturnedSubset) {
 TEST_F(SqsMd5Engine, BinaryAttributeRoundTrips) {
   auto url = create("binary");
   const std::string bytes("\x00\x01\x02\xff", 4);
-  send(url, "b", {{"MessageAttributes", {{"blob", {{"DataType", "Binary"}, {"BinaryValue", crypto::base64_encode(bytes)}}}}}});
+  send(url, "b",
+       {{"MessageAttributes",
+         {{"blob", {{"DataType", "Binary"}, {"BinaryValue", crypto::base64_encode(bytes)}}}}}});
   auto messages = receive(url, {{"MessageAttributeNames", json::array{".*"}}});
   ASSERT_EQ(messages.size(), 1u);
   const auto& value = messages[0].at("MessageAttributes").at("blob").as_object();

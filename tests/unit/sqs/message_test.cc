@@ -39,10 +39,12 @@ TEST_F(SqsMessages, VisibilityTimeoutDefaultPerReceiveAndChange) {
   advance_seconds(99);
   EXPECT_TRUE(receive(url).empty());
   // Extend from now, then make visible at once with 0.
-  ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", second[0].at("ReceiptHandle")}, {"VisibilityTimeout", 50}});
+  ok("ChangeMessageVisibility",
+     {{"QueueUrl", url}, {"ReceiptHandle", second[0].at("ReceiptHandle")}, {"VisibilityTimeout", 50}});
   advance_seconds(49);
   EXPECT_TRUE(receive(url).empty());
-  ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", second[0].at("ReceiptHandle")}, {"VisibilityTimeout", 0}});
+  ok("ChangeMessageVisibility",
+     {{"QueueUrl", url}, {"ReceiptHandle", second[0].at("ReceiptHandle")}, {"VisibilityTimeout", 0}});
   auto third = receive(url, {{"AttributeNames", json::array{"ApproximateReceiveCount"}}});
   ASSERT_EQ(third.size(), 1u);
   EXPECT_EQ(third[0].at("Attributes").at("ApproximateReceiveCount").as_string(), "3");
@@ -54,28 +56,36 @@ TEST_F(SqsMessages, VisibilityErrors) {
   auto messages = receive(url, {{"VisibilityTimeout", 0}});  // visible again at once
   ASSERT_EQ(messages.size(), 1u);
   auto handle = messages[0].at("ReceiptHandle");
-  EXPECT_EQ(error("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", handle}, {"VisibilityTimeout", 5}}).code,
+  EXPECT_EQ(error("ChangeMessageVisibility",
+                  {{"QueueUrl", url}, {"ReceiptHandle", handle}, {"VisibilityTimeout", 5}})
+                .code,
             "MessageNotInflight");
   auto again = receive(url, {{"VisibilityTimeout", 43200}});
   ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(error("ChangeMessageVisibility",
-                  {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43201}})
+  EXPECT_EQ(error("ChangeMessageVisibility", {{"QueueUrl", url},
+                                              {"ReceiptHandle", again[0].at("ReceiptHandle")},
+                                              {"VisibilityTimeout", 43201}})
                 .code,
             "InvalidParameterValue");
-  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"VisibilityTimeout", 43201}}).code, "InvalidParameterValue");
-  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"VisibilityTimeout", -1}}).code, "InvalidParameterValue");
+  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"VisibilityTimeout", 43201}}).code,
+            "InvalidParameterValue");
+  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"VisibilityTimeout", -1}}).code,
+            "InvalidParameterValue");
   // At most 12 hours in flight counted from the receive.
   advance_seconds(100);
-  ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43100}});
-  EXPECT_EQ(error("ChangeMessageVisibility",
-                  {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43101}})
+  ok("ChangeMessageVisibility",
+     {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 43100}});
+  EXPECT_EQ(error("ChangeMessageVisibility", {{"QueueUrl", url},
+                                              {"ReceiptHandle", again[0].at("ReceiptHandle")},
+                                              {"VisibilityTimeout", 43101}})
                 .code,
             "InvalidParameterValue");
   remove(url, again[0]);
-  EXPECT_EQ(error("ChangeMessageVisibility",
-                  {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 5}})
-                .code,
-            "MessageNotInflight");
+  EXPECT_EQ(
+      error("ChangeMessageVisibility",
+            {{"QueueUrl", url}, {"ReceiptHandle", again[0].at("ReceiptHandle")}, {"VisibilityTimeout", 5}})
+          .code,
+      "MessageNotInflight");
 }
 
 TEST_F(SqsMessages, QueueAndMessageDelays) {
@@ -117,9 +127,12 @@ TEST_F(SqsMessages, MaxNumberOfMessages) {
   EXPECT_EQ(receive(url).size(), 1u);
   EXPECT_EQ(receive(url, {{"MaxNumberOfMessages", 10}}).size(), 10u);
   EXPECT_EQ(receive(url, {{"MaxNumberOfMessages", 10}}).size(), 4u);
-  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 11}}).code, "InvalidParameterValue");
-  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 0}}).code, "InvalidParameterValue");
-  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 21}}).code, "InvalidParameterValue");
+  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 11}}).code,
+            "InvalidParameterValue");
+  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 0}}).code,
+            "InvalidParameterValue");
+  EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"WaitTimeSeconds", 21}}).code,
+            "InvalidParameterValue");
 }
 
 TEST_F(SqsMessages, OldestFirst) {
@@ -129,7 +142,8 @@ TEST_F(SqsMessages, OldestFirst) {
   EXPECT_EQ(bodies(first), (std::vector<std::string>{"0", "1"}));
   EXPECT_EQ(bodies(receive(url)), std::vector<std::string>{"2"});
   advance_seconds(5);  // 0 and 1 come back ahead of 3 and 4
-  EXPECT_EQ(bodies(receive(url, {{"MaxNumberOfMessages", 10}})), (std::vector<std::string>{"0", "1", "3", "4"}));
+  EXPECT_EQ(bodies(receive(url, {{"MaxNumberOfMessages", 10}})),
+            (std::vector<std::string>{"0", "1", "3", "4"}));
 }
 
 TEST_F(SqsMessages, BodyCharacters) {
@@ -140,7 +154,8 @@ TEST_F(SqsMessages, BodyCharacters) {
   EXPECT_NE(e.message.find("#x1"), std::string::npos);
   EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "\xEF\xBF\xBF"}}).code,
             "InvalidMessageContents");  // U+FFFF
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "\xC3"}}).code, "InvalidMessageContents");
+  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "\xC3"}}).code,
+            "InvalidMessageContents");
   EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", ""}}).code, "MissingParameter");
   EXPECT_EQ(attribute(url, "ApproximateNumberOfMessages"), "1");
 }
@@ -154,7 +169,8 @@ TEST_F(SqsMessages, SizeLimitCountsBodyAndAttributes) {
   json::object attrs{{"name", {{"DataType", "String"}, {"StringValue", std::string(14, 'v')}}}};
   send(url, std::string(1000, 'b'), {{"MessageAttributes", attrs}});
   attrs["name"].as_object()["StringValue"] = std::string(15, 'v');
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::string(1000, 'b')}, {"MessageAttributes", attrs}})
+  EXPECT_EQ(error("SendMessage",
+                  {{"QueueUrl", url}, {"MessageBody", std::string(1000, 'b')}, {"MessageAttributes", attrs}})
                 .code,
             "InvalidParameterValue");
   // The default allows 1 MiB.
@@ -173,23 +189,27 @@ TEST_F(SqsMessages, MessageAttributeValidation) {
     return error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageAttributes", attrs}});
   };
   json::object eleven;
-  for (int i = 0; i < 11; ++i) eleven["a" + std::to_string(i)] = {{"DataType", "String"}, {"StringValue", "v"}};
+  for (int i = 0; i < 11; ++i)
+    eleven["a" + std::to_string(i)] = {{"DataType", "String"}, {"StringValue", "v"}};
   EXPECT_EQ(bad(eleven).code, "InvalidParameterValue");
   EXPECT_EQ(bad({{"n", {{"DataType", "Strin"}, {"StringValue", "v"}}}}).code, "InvalidParameterValue");
   EXPECT_EQ(bad({{"n", {{"DataType", "String"}, {"StringValue", ""}}}}).code, "InvalidParameterValue");
   EXPECT_EQ(bad({{"n", {{"DataType", "Number"}, {"StringValue", "12a"}}}}).code, "InvalidParameterValue");
   EXPECT_EQ(bad({{"n", {{"DataType", "Binary"}, {"StringValue", "v"}}}}).code, "InvalidParameterValue");
-  EXPECT_EQ(bad({{"AWS.reserved", {{"DataType", "String"}, {"StringValue", "v"}}}}).code, "InvalidParameterValue");
+  EXPECT_EQ(bad({{"AWS.reserved", {{"DataType", "String"}, {"StringValue", "v"}}}}).code,
+            "InvalidParameterValue");
   EXPECT_EQ(bad({{".dot", {{"DataType", "String"}, {"StringValue", "v"}}}}).code, "InvalidParameterValue");
   EXPECT_EQ(bad({{"a..b", {{"DataType", "String"}, {"StringValue", "v"}}}}).code, "InvalidParameterValue");
   EXPECT_EQ(bad({{"n", {{"StringValue", "v"}}}}).code, "InvalidParameterValue");
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url},
-                                  {"MessageBody", "x"},
-                                  {"MessageSystemAttributes", {{"Other", {{"DataType", "String"}, {"StringValue", "v"}}}}}})
+  EXPECT_EQ(error("SendMessage",
+                  {{"QueueUrl", url},
+                   {"MessageBody", "x"},
+                   {"MessageSystemAttributes", {{"Other", {{"DataType", "String"}, {"StringValue", "v"}}}}}})
                 .code,
             "InvalidParameterValue");
   json::object ten;
-  for (int i = 0; i < 10; ++i) ten["a" + std::to_string(i)] = {{"DataType", "Number.int"}, {"StringValue", "-1.5e3"}};
+  for (int i = 0; i < 10; ++i)
+    ten["a" + std::to_string(i)] = {{"DataType", "Number.int"}, {"StringValue", "-1.5e3"}};
   send(url, "ok", {{"MessageAttributes", ten}});
   EXPECT_EQ(attribute(url, "ApproximateNumberOfMessages"), "1");  // nothing stored by the failures
 }
@@ -231,15 +251,18 @@ TEST_F(SqsMessages, SystemAttributesOnReceive) {
   EXPECT_EQ(a.at("SenderId").as_string(), "AKIDTEST1234");
   EXPECT_EQ(a.at("MessageGroupId").as_string(), "tenant-1");
   EXPECT_FALSE(a.contains("SequenceNumber"));
-  ok("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", got[0].at("ReceiptHandle")}, {"VisibilityTimeout", 0}});
-  auto again = receive(url, {{"MessageSystemAttributeNames", json::array{"ApproximateReceiveCount", "SentTimestamp"}}});
+  ok("ChangeMessageVisibility",
+     {{"QueueUrl", url}, {"ReceiptHandle", got[0].at("ReceiptHandle")}, {"VisibilityTimeout", 0}});
+  auto again = receive(
+      url, {{"MessageSystemAttributeNames", json::array{"ApproximateReceiveCount", "SentTimestamp"}}});
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].at("Attributes").as_object().size(), 2u);
   EXPECT_EQ(again[0].at("Attributes").at("ApproximateReceiveCount").as_string(), "2");
   EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}, {"AttributeNames", json::array{"Bogus"}}}).code,
             "InvalidAttributeName");
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageDeduplicationId", "d"}}).code,
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageDeduplicationId", "d"}}).code,
+      "InvalidParameterValue");
 }
 
 TEST_F(SqsMessages, ReceiptHandles) {
@@ -250,18 +273,23 @@ TEST_F(SqsMessages, ReceiptHandles) {
   ASSERT_EQ(got.size(), 1u);
   std::string handle(got[0].at("ReceiptHandle").as_string());
   // Forged or altered handles.
-  for (std::string forged : {std::string("garbage"), std::string(), handle.substr(0, handle.size() - 2) + "AA",
-                             std::string("AQEB") + handle}) {
+  for (std::string forged : {std::string("garbage"), std::string(),
+                             handle.substr(0, handle.size() - 2) + "AA", std::string("AQEB") + handle}) {
     if (forged.empty()) continue;
-    EXPECT_EQ(error("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", forged}}).code, "ReceiptHandleIsInvalid")
+    EXPECT_EQ(error("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", forged}}).code,
+              "ReceiptHandleIsInvalid")
         << forged;
   }
   std::string flipped = handle;
   flipped[5] = flipped[5] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(error("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", flipped}}).code, "ReceiptHandleIsInvalid");
+  EXPECT_EQ(error("DeleteMessage", {{"QueueUrl", url}, {"ReceiptHandle", flipped}}).code,
+            "ReceiptHandleIsInvalid");
   // A valid handle of another queue.
-  EXPECT_EQ(error("DeleteMessage", {{"QueueUrl", other}, {"ReceiptHandle", handle}}).code, "ReceiptHandleIsInvalid");
-  EXPECT_EQ(error("ChangeMessageVisibility", {{"QueueUrl", url}, {"ReceiptHandle", "nope"}, {"VisibilityTimeout", 1}}).code,
+  EXPECT_EQ(error("DeleteMessage", {{"QueueUrl", other}, {"ReceiptHandle", handle}}).code,
+            "ReceiptHandleIsInvalid");
+  EXPECT_EQ(error("ChangeMessageVisibility",
+                  {{"QueueUrl", url}, {"ReceiptHandle", "nope"}, {"VisibilityTimeout", 1}})
+                .code,
             "ReceiptHandleIsInvalid");
 
   // A stale handle (the message was received again since) still deletes on a standard queue.

@@ -20,8 +20,10 @@ TEST_F(SqsQueues, AnyAwsStyleUrlResolvesByAccountAndName) {
   send("https://sqs.us-east-1.amazonaws.com/123456789012/orders", "a");
   send("http://127.0.0.1:4566/123456789012/orders?x=1", "b");
   EXPECT_EQ(receive("http://localhost:4566/123456789012/orders", {{"MaxNumberOfMessages", 10}}).size(), 2u);
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", "http://localhost:4566/123456789012/nope"}, {"MessageBody", "x"}}).code,
-            "QueueDoesNotExist");
+  EXPECT_EQ(
+      error("SendMessage", {{"QueueUrl", "http://localhost:4566/123456789012/nope"}, {"MessageBody", "x"}})
+          .code,
+      "QueueDoesNotExist");
 }
 
 TEST_F(SqsQueues, CreateIsIdempotentForSameAttributes) {
@@ -53,7 +55,8 @@ TEST_F(SqsQueues, NameRules) {
   EXPECT_EQ(error("CreateQueue", {{"QueueName", "plain.fifo"}}).code, "InvalidParameterValue");
   EXPECT_EQ(error("CreateQueue", {{"QueueName", "nofifo"}, {"Attributes", {{"FifoQueue", "true"}}}}).code,
             "InvalidParameterValue");
-  EXPECT_EQ(error("CreateQueue", {{"QueueName", std::string(76, 'a') + ".fifo"}, {"Attributes", {{"FifoQueue", "true"}}}})
+  EXPECT_EQ(error("CreateQueue",
+                  {{"QueueName", std::string(76, 'a') + ".fifo"}, {"Attributes", {{"FifoQueue", "true"}}}})
                 .code,
             "InvalidParameterValue");
   create_fifo(std::string(75, 'a') + ".fifo");
@@ -67,15 +70,21 @@ TEST_F(SqsQueues, AttributeValidation) {
             "InvalidAttributeValue");
   EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"MaximumMessageSize", "1023"}}}}).code,
             "InvalidAttributeValue");
-  EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"MessageRetentionPeriod", "59"}}}}).code,
-            "InvalidAttributeValue");
-  EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"ReceiveMessageWaitTimeSeconds", "21"}}}}).code,
-            "InvalidAttributeValue");
+  EXPECT_EQ(
+      error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"MessageRetentionPeriod", "59"}}}}).code,
+      "InvalidAttributeValue");
+  EXPECT_EQ(
+      error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"ReceiveMessageWaitTimeSeconds", "21"}}}})
+          .code,
+      "InvalidAttributeValue");
   EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"VisibilityTimeout", "abc"}}}}).code,
             "InvalidAttributeValue");
-  EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"Bogus", "1"}}}}).code, "InvalidAttributeName");
-  EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"ContentBasedDeduplication", "true"}}}}).code,
+  EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"Bogus", "1"}}}}).code,
             "InvalidAttributeName");
+  EXPECT_EQ(
+      error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"ContentBasedDeduplication", "true"}}}})
+          .code,
+      "InvalidAttributeName");
   EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"Policy", "{not json"}}}}).code,
             "InvalidAttributeValue");
   EXPECT_EQ(error("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"RedrivePolicy", "{}"}}}}).code,
@@ -111,7 +120,8 @@ TEST_F(SqsQueues, DefaultsAndAllAttributes) {
   EXPECT_FALSE(a.contains("RedrivePolicy"));
 
   auto fifo = create_fifo("defaults.fifo");
-  auto f = ok("GetQueueAttributes", {{"QueueUrl", fifo}, {"AttributeNames", json::array{"All"}}}).at("Attributes");
+  auto f =
+      ok("GetQueueAttributes", {{"QueueUrl", fifo}, {"AttributeNames", json::array{"All"}}}).at("Attributes");
   EXPECT_EQ(f.at("FifoQueue").as_string(), "true");
   EXPECT_EQ(f.at("ContentBasedDeduplication").as_string(), "false");
   EXPECT_EQ(f.at("DeduplicationScope").as_string(), "queue");
@@ -125,7 +135,8 @@ TEST_F(SqsQueues, SetQueueAttributesAndKms) {
   clock_.advance_ms(5000);
   ok("SetQueueAttributes",
      {{"QueueUrl", url},
-      {"Attributes", {{"VisibilityTimeout", "45"}, {"KmsMasterKeyId", "alias/aws/sqs"}, {"DelaySeconds", "5"}}}});
+      {"Attributes",
+       {{"VisibilityTimeout", "45"}, {"KmsMasterKeyId", "alias/aws/sqs"}, {"DelaySeconds", "5"}}}});
   EXPECT_EQ(attribute(url, "VisibilityTimeout"), "45");
   EXPECT_EQ(attribute(url, "KmsMasterKeyId"), "alias/aws/sqs");
   EXPECT_EQ(attribute(url, "KmsDataKeyReusePeriodSeconds"), "300");
@@ -138,9 +149,10 @@ TEST_F(SqsQueues, SetQueueAttributesAndKms) {
                   {{"QueueUrl", fifo}, {"Attributes", {{"FifoThroughputLimit", "perMessageGroupId"}}}})
                 .code,
             "InvalidAttributeValue");
-  ok("SetQueueAttributes", {{"QueueUrl", fifo},
-                            {"Attributes", {{"DeduplicationScope", "messageGroup"},
-                                            {"FifoThroughputLimit", "perMessageGroupId"}}}});
+  ok("SetQueueAttributes",
+     {{"QueueUrl", fifo},
+      {"Attributes",
+       {{"DeduplicationScope", "messageGroup"}, {"FifoThroughputLimit", "perMessageGroupId"}}}});
   EXPECT_EQ(attribute(fifo, "FifoThroughputLimit"), "perMessageGroupId");
 }
 
@@ -156,7 +168,8 @@ TEST_F(SqsQueues, ListQueuesWithPrefixAndPagination) {
   auto page1 = ok("ListQueues", {{"QueueNamePrefix", "a-"}, {"MaxResults", 2}});
   ASSERT_EQ(page1.at("QueueUrls").as_array().size(), 2u);
   ASSERT_TRUE(page1.contains("NextToken"));
-  auto page2 = ok("ListQueues", {{"QueueNamePrefix", "a-"}, {"MaxResults", 2}, {"NextToken", page1.at("NextToken")}});
+  auto page2 =
+      ok("ListQueues", {{"QueueNamePrefix", "a-"}, {"MaxResults", 2}, {"NextToken", page1.at("NextToken")}});
   ASSERT_EQ(page2.at("QueueUrls").as_array().size(), 1u);
   EXPECT_EQ(page2.at("QueueUrls").as_array()[0].as_string(), "http://localhost:4566/123456789012/a-3");
   EXPECT_FALSE(page2.contains("NextToken"));
@@ -216,9 +229,11 @@ TEST_F(SqsQueues, AccountsAreIsolated) {
   send(mine, "mine");
   EXPECT_TRUE(ok("ReceiveMessage", {{"QueueUrl", theirs}}, other).empty());
   // Their view of my queue: it does not exist.
-  EXPECT_EQ(error("SendMessage", {{"QueueUrl", mine}, {"MessageBody", "x"}}, other).code, "QueueDoesNotExist");
-  EXPECT_EQ(error("GetQueueUrl", {{"QueueName", "shared-name"}, {"QueueOwnerAWSAccountId", kAccount}}, other).code,
+  EXPECT_EQ(error("SendMessage", {{"QueueUrl", mine}, {"MessageBody", "x"}}, other).code,
             "QueueDoesNotExist");
+  EXPECT_EQ(
+      error("GetQueueUrl", {{"QueueName", "shared-name"}, {"QueueOwnerAWSAccountId", kAccount}}, other).code,
+      "QueueDoesNotExist");
   EXPECT_EQ(ok("ListQueues", {}, other).at("QueueUrls").as_array().size(), 1u);
 }
 
@@ -238,11 +253,13 @@ TEST_F(SqsQueues, AddPermissionGrantsAnotherAccount) {
                 .as_string(),
             url);
   ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "from-other"}}, other);
-  ok("SendMessageBatch", {{"QueueUrl", url}, {"Entries", json::array{{{"Id", "a"}, {"MessageBody", "b"}}}}}, other);
+  ok("SendMessageBatch", {{"QueueUrl", url}, {"Entries", json::array{{{"Id", "a"}, {"MessageBody", "b"}}}}},
+     other);
   // Only what was granted.
   EXPECT_EQ(error("ReceiveMessage", {{"QueueUrl", url}}, other).code, "QueueDoesNotExist");
-  EXPECT_EQ(error("SetQueueAttributes", {{"QueueUrl", url}, {"Attributes", {{"DelaySeconds", "1"}}}}, other).code,
-            "QueueDoesNotExist");
+  EXPECT_EQ(
+      error("SetQueueAttributes", {{"QueueUrl", url}, {"Attributes", {{"DelaySeconds", "1"}}}}, other).code,
+      "QueueDoesNotExist");
   EXPECT_EQ(receive(url, {{"MaxNumberOfMessages", 10}}).size(), 2u);
 
   EXPECT_EQ(error("AddPermission", {{"QueueUrl", url},
@@ -263,7 +280,8 @@ TEST_F(SqsQueues, AddPermissionGrantsAnotherAccount) {
   ok("RemovePermission", {{"QueueUrl", url}, {"Label", "AllowSend"}});
   EXPECT_EQ(attribute(url, "Policy"), "<absent>");
   EXPECT_EQ(error("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}}, other).code, "QueueDoesNotExist");
-  EXPECT_EQ(error("RemovePermission", {{"QueueUrl", url}, {"Label", "AllowSend"}}).code, "InvalidParameterValue");
+  EXPECT_EQ(error("RemovePermission", {{"QueueUrl", url}, {"Label", "AllowSend"}}).code,
+            "InvalidParameterValue");
 }
 
 TEST_F(SqsQueues, PolicyWithConditionsForServicePrincipal) {
@@ -271,14 +289,16 @@ TEST_F(SqsQueues, PolicyWithConditionsForServicePrincipal) {
   const std::string topic = "arn:aws:sns:us-east-1:210987654321:created-consumer";
   const std::string policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
     "Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*",
-    "Condition":{"ArnEquals":{"aws:SourceArn":")" + topic + R"("}}}]})";
+    "Condition":{"ArnEquals":{"aws:SourceArn":")" +
+                             topic + R"("}}}]})";
   ok("SetQueueAttributes", {{"QueueUrl", url}, {"Attributes", {{"Policy", policy}}}});
 
   SendCaller sns{kOtherAccount, "AIDASNS", "sns.amazonaws.com", topic, kOtherAccount};
   SendRequest request;
   request.body = "event";
   std::promise<SendOutcome> promise;
-  engine_->enqueue(sns, arn_of(url), request, [&](SendOutcome outcome) { promise.set_value(std::move(outcome)); });
+  engine_->enqueue(sns, arn_of(url), request,
+                   [&](SendOutcome outcome) { promise.set_value(std::move(outcome)); });
   auto outcome = promise.get_future().get();
   ASSERT_TRUE(std::holds_alternative<SendResult>(outcome)) << std::get<ServiceError>(outcome).message;
 
@@ -301,7 +321,8 @@ TEST_F(SqsQueues, StagedSendsShareTheCallersBatch) {
   StagedSends staged;
   SendRequest request;
   request.body = "fanned";
-  ASSERT_TRUE(std::holds_alternative<SendResult>(engine_->stage_send(caller, arn_of(a), request, batch, staged)));
+  ASSERT_TRUE(
+      std::holds_alternative<SendResult>(engine_->stage_send(caller, arn_of(a), request, batch, staged)));
   ASSERT_TRUE(std::holds_alternative<SendResult>(engine_->stage_send(caller, b, request, batch, staged)));
   auto missing = engine_->stage_send(caller, "123456789012/nope", request, batch, staged);
   ASSERT_TRUE(std::holds_alternative<ServiceError>(missing));

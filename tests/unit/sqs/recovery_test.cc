@@ -44,7 +44,8 @@ TEST_F(SqsRecovery, MessagesAndInflightStateSurviveReopen) {
   EXPECT_EQ(bodies(receive(url, {{"MaxNumberOfMessages", 10}, {"VisibilityTimeout", 0}})),
             (std::vector<std::string>{"m3", "m4"}));
   advance_seconds(1);
-  auto back = receive(url, {{"MaxNumberOfMessages", 10}, {"AttributeNames", json::array{"ApproximateReceiveCount"}}});
+  auto back =
+      receive(url, {{"MaxNumberOfMessages", 10}, {"AttributeNames", json::array{"ApproximateReceiveCount"}}});
   ASSERT_EQ(bodies(back), (std::vector<std::string>{"m0", "m1", "m3", "m4"}));
   EXPECT_EQ(back[0].at("Attributes").at("ApproximateReceiveCount").as_string(), "2");
   EXPECT_EQ(back[2].at("Attributes").at("ApproximateReceiveCount").as_string(), "3");
@@ -103,7 +104,8 @@ TEST_F(SqsRecovery, DeadLetterStateAndTasksSurvive) {
   auto source = create("r-src", {{"VisibilityTimeout", "0"}});
   ok("SetQueueAttributes",
      {{"QueueUrl", source},
-      {"Attributes", {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + arn_of(dlq) + R"(","maxReceiveCount":2})"}}}});
+      {"Attributes",
+       {{"RedrivePolicy", R"({"deadLetterTargetArn":")" + arn_of(dlq) + R"(","maxReceiveCount":2})"}}}});
   send(source, "poison");
   receive(source);
   reopen();

@@ -114,7 +114,8 @@ class SqsTest : public ::testing::Test {
   ServiceError error(const std::string& operation, json::object input, const RequestContext& context) {
     auto result = call(operation, std::move(input), context);
     if (auto* e = std::get_if<ServiceError>(&result)) return *e;
-    ADD_FAILURE() << operation << " unexpectedly succeeded: " << json::serialize(std::get<json::object>(result));
+    ADD_FAILURE() << operation
+                  << " unexpectedly succeeded: " << json::serialize(std::get<json::object>(result));
     return {};
   }
   ServiceError error(const std::string& operation, json::object input) {
