@@ -207,8 +207,12 @@ void FirehoseEngine::put_record_batch(const Context& context, const Input& input
     if (auto* ids = std::get_if<std::vector<std::string>>(&result)) {
       for (auto& id : *ids) responses.push_back(json::object{{"RecordId", std::move(id)}});
     } else {
-      // Nothing of the batch was stored: every record failed, as AWS reports throttling.
       const auto& error = std::get<protocol::ServiceError>(result);
+      if (error.code != "ServiceUnavailableException") {
+        done(error);  // e.g. the stream is not ACTIVE: the call fails, as on AWS
+        return;
+      }
+      // Throttled or not stored: every record failed, reported per record as AWS does.
       for (std::size_t i = 0; i < count; ++i) {
         responses.push_back(json::object{{"ErrorCode", error.code}, {"ErrorMessage", error.message}});
       }
@@ -217,20 +221,7 @@ void FirehoseEngine::put_record_batch(const Context& context, const Input& input
     done(json::object{
         {"FailedPutCount", failed}, {"Encrypted", encrypted}, {"RequestResponses", std::move(responses)}});
   };
-  try {
-    append_records(stream, std::move(datas), std::move(answer));
-  } catch (const FirehoseError& error) {
-    if (error.error().code != "ServiceUnavailableException") throw;
-    // Throttled: reported per record, not as a failed call.
-    json::array responses;
-    for (std::size_t i = 0; i < count; ++i) {
-      responses.push_back(
-          json::object{{"ErrorCode", error.error().code}, {"ErrorMessage", error.error().message}});
-    }
-    if (done)
-      done(json::object{
-          {"FailedPutCount", count}, {"Encrypted", encrypted}, {"RequestResponses", std::move(responses)}});
-  }
+  append_records(stream, std::move(datas), std::move(answer));
 }
 
 void FirehoseEngine::put_service_record(const std::string& stream_arn, const std::string& role_arn,
