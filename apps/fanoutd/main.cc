@@ -9,12 +9,35 @@
 #include "net/http_server.h"
 #include "server/config.h"
 #include "server/gateway.h"
+#include "services/cloudformation/startup_deploy.h"
 #include "services/service_set.h"
 #include "store/store.h"
 
 namespace {
 constexpr const char* kVersion = "0.1.0";
+
+// --deploy: the stacks are created or updated before the first request is served, in the
+// account of the first configured credential (or zero-config's default account).
+void deploy_startup_stacks(const fanout::server::Config& config, fanout::services::ServiceSet& services,
+                           const fanout::net::HttpServer& http) {
+  std::vector<fanout::services::cloudformation::StartupDeployment> deployments;
+  for (const auto& stack : config.deploy) {
+    deployments.push_back({stack.template_file, stack.stack_name, config.deploy_parameters});
+  }
+  const std::string account =
+      config.credentials.empty() ? config.default_account : config.credentials.front().account_id;
+  // Queue URLs and the like name the address clients reach us at.
+  std::string host;
+  std::uint16_t port = 0;
+  fanout::net::parse_listen_address(config.server.listen.front(), host, port);
+  if (host == "0.0.0.0" || host == "::") host = "localhost";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const auto host_port = host + ":" + std::to_string(http.bound_ports().front());
+  auto problem = fanout::services::cloudformation::deploy_at_startup(services.cloudformation(), account,
+                                                                     config.region, host_port, deployments);
+  if (!problem.empty()) throw std::runtime_error("--deploy failed: " + problem);
 }
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace fanout;
@@ -60,6 +83,7 @@ int main(int argc, char** argv) {
         : config.durability == store::Durability::relaxed ? "relaxed"
                                                           : "memory",
         accounts.configured() ? "credentials configured" : "zero-config credentials (loopback only)");
+    if (!config.deploy.empty()) deploy_startup_stacks(config, services, http);
     http.run();
     spdlog::info("fanoutd stopped");
     return 0;

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 namespace fanout::server {
@@ -98,6 +99,13 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   app.add_option("--max-connections", config.server.max_connections, "open connections before refusing");
   app.add_option("--header-timeout-ms", header_timeout_ms, "time to receive a request header");
   app.add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive idle time before closing");
+  std::vector<std::string> deploy_files, stack_names, deploy_parameters;
+  app.add_option("--deploy", deploy_files,
+                 "CloudFormation template to deploy (create or update) at start-up (repeatable)");
+  app.add_option("--stack-name", stack_names,
+                 "stack name for the --deploy at the same position (default: the template's file stem)");
+  app.add_option("--deploy-parameter", deploy_parameters,
+                 "KEY=VALUE parameter for every --deploy template that declares KEY (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +126,18 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   for (const auto& text : credential_texts) add_credential(config, text);
   if (const char* env = std::getenv("FANOUT_CREDENTIALS"); env && *env) split_and_add(config, env);
   for (const auto& text : credentials) add_credential(config, text);
+  if (stack_names.size() > deploy_files.size()) throw std::runtime_error("--stack-name without a --deploy");
+  for (std::size_t i = 0; i < deploy_files.size(); ++i) {
+    std::string name =
+        i < stack_names.size() ? stack_names[i] : std::filesystem::path(deploy_files[i]).stem().string();
+    config.deploy.push_back({deploy_files[i], std::move(name)});
+  }
+  for (const auto& text : deploy_parameters) {
+    auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw std::runtime_error("--deploy-parameter must be KEY=VALUE: " + text);
+    config.deploy_parameters.emplace_back(text.substr(0, eq), text.substr(eq + 1));
+  }
   return config;
 }
 

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/http_server.h"
@@ -10,6 +11,12 @@
 #include "store/store.h"
 
 namespace fanout::server {
+
+// A stack fanoutd deploys (creates or updates) at start-up: `--deploy FILE --stack-name NAME`.
+struct StartupStack {
+  std::string template_file;
+  std::string stack_name;
+};
 
 struct Config {
   net::ServerOptions server;
@@ -20,6 +27,8 @@ struct Config {
   std::string log_level = "info";
   bool allow_reset_flag = false;
   std::string region = "us-east-1";
+  std::vector<StartupStack> deploy;
+  std::vector<std::pair<std::string, std::string>> deploy_parameters;  // --deploy-parameter KEY=VALUE
 };
 
 // Parses argv (and FANOUT_CREDENTIALS, --config FILE). Exits the process for --help and

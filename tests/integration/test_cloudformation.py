@@ -223,3 +223,66 @@ def test_stacks_survive_kill9_and_interrupted_ones_settle(unique):
             assert sqs.list_queues(QueueNamePrefix=interrupted).get("QueueUrls", []) == []
     finally:
         server.close()
+
+
+def test_deploy_at_startup_creates_then_updates_idempotently(tmp_path):
+    """`fanoutd --deploy FILE --stack-name NAME --deploy-parameter K=V`: the stack is complete
+    before the first request is served; a restart with the same template changes nothing; a
+    changed parameter updates it in place; a broken template stops fanoutd with AWS's reason."""
+    import os
+    import pathlib
+    import subprocess
+    from fanoutd_process import Fanoutd
+    infra = str(pathlib.Path(os.environ.get("FANOUT_SOURCE_DIR", pathlib.Path(__file__).parents[2]))
+                / "infra" / "infra.yaml")
+    data = str(tmp_path / "data")
+
+    def boot(interval):
+        return Fanoutd("--deploy", infra, "--stack-name", "boot", "--deploy-parameter",
+                       f"BufferIntervalSeconds={interval}", "--deploy-parameter", "Unused=ignored",
+                       data_dir=data).start(timeout=60)
+
+    server = boot(2)
+    try:
+        cfn = client("cloudformation", server.endpoint)
+        stack = cfn.describe_stacks(StackName="boot")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        assert {"ParameterKey": "BufferIntervalSeconds", "ParameterValue": "2"} in stack["Parameters"]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        # The queue URL names the address fanoutd listens on, so clients can use it as is.
+        sqs = client("sqs", server.endpoint)
+        sqs.send_message(QueueUrl=outputs["OrdersQueueUrl"], MessageBody="hello")
+        assert f"127.0.0.1:{server.port}" in outputs["OrdersQueueUrl"]
+        events = len(cfn.describe_stack_events(StackName="boot")["StackEvents"])
+    finally:
+        server.close()
+
+    server = boot(2)  # same template and parameters: nothing to do
+    try:
+        cfn = client("cloudformation", server.endpoint)
+        assert cfn.describe_stacks(StackName="boot")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+        assert len(cfn.describe_stack_events(StackName="boot")["StackEvents"]) == events
+    finally:
+        server.close()
+
+    server = boot(3)  # a changed parameter: updated in place
+    try:
+        cfn = client("cloudformation", server.endpoint)
+        stack = cfn.describe_stacks(StackName="boot")["Stacks"][0]
+        assert stack["StackStatus"] == "UPDATE_COMPLETE"
+        assert {"ParameterKey": "BufferIntervalSeconds", "ParameterValue": "3"} in stack["Parameters"]
+        firehose = client("firehose", server.endpoint)
+        name = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}["DeliveryStreamName"]
+        hints = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"][
+            "Destinations"][0]["ExtendedS3DestinationDescription"]["BufferingHints"]
+        assert hints["IntervalInSeconds"] == 3
+    finally:
+        server.close()
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: Q\n")
+    out = subprocess.run([os.environ["FANOUTD_BIN"], "--listen", "127.0.0.1:0", "--durability", "memory",
+                          "--deploy", str(broken)], capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    log = out.stdout + out.stderr
+    assert "--deploy failed" in log and "ValidationError" in log and "Circular dependency" in log, log
