@@ -29,15 +29,15 @@ build: $(BUILD)/build.ninja
 build-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD)
 
-# The sanitizer build runs first; the release build's ctest summary closes the output.
+# Built once, tested once: every suite runs against the ASan+UBSan build (a release build would
+# double the compile time on 2 cores and catch less). `make test-release` runs them on `build/`.
 test: bootstrap
-	$(MAKE) build build-asan
+	$(MAKE) build-asan
 	$(MAKE) test-asan
-	$(MAKE) test-release
 
 test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -LE no-asan
+	  ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS)
 
 test-release:
 	ctest --test-dir $(BUILD) $(CTEST_FLAGS)
