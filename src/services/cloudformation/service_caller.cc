@@ -65,11 +65,9 @@ protocol::OperationResult ServiceCaller::call(const std::string& service, const 
     input = coerced.as_object();
     if (auto error = protocol::validate_input(model, *op->input, input)) return *error;
   }
-  auto context = context_;
-  context.request_id = context_.request_id;
   std::promise<protocol::OperationResult> result;
   auto future = result.get_future();
-  engine->invoke(context, operation, std::move(input),
+  engine->invoke(context_, operation, std::move(input),
                  [&result](protocol::OperationResult r) { result.set_value(std::move(r)); });
   return future.get();
 }

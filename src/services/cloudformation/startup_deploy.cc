@@ -5,31 +5,31 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <fstream>
-#include <future>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "services/cloudformation/cloudformation_engine.h"
+#include "services/cloudformation/service_caller.h"
 
 namespace fanout::services::cloudformation {
 namespace {
 
 namespace json = boost::json;
 
-// The engine's API, called in-process and waited for, exactly as a client would call it.
+// The engine's API, called in-process through the providers' ServiceCaller: the input is
+// validated against the model as a wire request would be, and each call is waited for.
 class StackApi {
  public:
   StackApi(CloudFormationEngine& engine, protocol::RequestContext context)
-      : engine_(engine), context_(std::move(context)) {}
+      : caller_(
+            [&engine](const std::string& service) -> protocol::ServiceEngine* {
+              return service == "cloudformation" ? &engine : nullptr;
+            },
+            nullptr, std::move(context)) {}
 
   protocol::OperationResult call(const std::string& operation, json::object input) {
-    std::promise<protocol::OperationResult> answer;
-    auto result = answer.get_future();
-    context_.request_id = "startup-deploy-" + std::to_string(++calls_);
-    engine_.invoke(context_, operation, std::move(input),
-                   [&answer](protocol::OperationResult r) { answer.set_value(std::move(r)); });
-    return result.get();
+    return caller_.call("cloudformation", operation, std::move(input));
   }
 
   // The stack's description, or nullopt when it does not exist.
@@ -70,9 +70,7 @@ class StackApi {
   }
 
  private:
-  CloudFormationEngine& engine_;
-  protocol::RequestContext context_;
-  int calls_ = 0;
+  ServiceCaller caller_;
 };
 
 std::string read_file(const std::string& path) {
@@ -147,6 +145,7 @@ std::string deploy_at_startup(CloudFormationEngine& engine, const std::string& a
   context.region = region;
   context.host = host;
   context.wire_protocol = "query";
+  context.request_id = "fanoutd-deploy";
   StackApi api(engine, context);
   for (const auto& deployment : deployments) {
     try {

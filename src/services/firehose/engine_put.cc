@@ -248,18 +248,14 @@ void FirehoseEngine::put_service_record(const std::string& stream_arn, const std
   }
   std::vector<std::string> datas;
   datas.push_back(std::move(data));
-  try {
-    append_records(stream, std::move(datas), [done](auto result) {
-      if (auto* error = std::get_if<protocol::ServiceError>(&result)) {
-        done({Outcome::retry, error->code + ": " + error->message});
-      } else {
-        done({Outcome::delivered, {}});
-      }
-    });
-  } catch (const FirehoseError& error) {
-    // Not ACTIVE yet, or throttled: SNS retries with backoff.
-    done({Outcome::retry, error.error().code + ": " + error.error().message});
-  }
+  append_records(stream, std::move(datas), [done = std::move(done)](auto result) {
+    if (auto* error = std::get_if<protocol::ServiceError>(&result)) {
+      // Not ACTIVE yet, or throttled: SNS retries with backoff.
+      done({Outcome::retry, error->code + ": " + error->message});
+    } else {
+      done({Outcome::delivered, {}});
+    }
+  });
 }
 
 }  // namespace fanout::services::firehose
