@@ -70,6 +70,12 @@ struct Worker {
   Clock::time_point window_start;
   Clock::time_point window_end;
   bool stopping = false;
+  // Pacing (options.rate > 0): when this worker's next request is due, and its interval.
+  Clock::time_point next_slot;
+  std::chrono::nanoseconds interval{0};
+  // options.max_requests > 0: requests this worker may still send, and connections done.
+  std::uint64_t remaining = 0;
+  std::size_t idle = 0;
   WorkerStats stats;
   std::vector<std::unique_ptr<Connection>> connections;
   asio::steady_timer stop_timer{io};
@@ -78,7 +84,8 @@ struct Worker {
 
 class Connection {
  public:
-  Connection(Worker& worker, std::size_t index) : worker_(worker), socket_(worker.io), retry_(worker.io) {
+  Connection(Worker& worker, std::size_t index)
+      : worker_(worker), socket_(worker.io), retry_(worker.io), pace_(worker.io) {
     context_.connection = index;
     context_.thread = worker.index;
   }
@@ -89,6 +96,7 @@ class Connection {
     error_code ignored;
     socket_.close(ignored);
     retry_.cancel();
+    pace_.cancel();
   }
 
  private:
@@ -105,6 +113,29 @@ class Connection {
   }
 
   void send() {
+    if (worker_.options.max_requests > 0) {
+      if (worker_.remaining == 0) {
+        if (++worker_.idle == worker_.connections.size()) worker_.stop();
+        return;
+      }
+      --worker_.remaining;
+    }
+    if (worker_.interval.count() > 0) {
+      const auto slot = worker_.next_slot;
+      worker_.next_slot += worker_.interval;
+      if (slot > Clock::now()) {
+        pace_.expires_at(slot);
+        pace_.async_wait([this](const error_code& ec) {
+          if (ec || worker_.stopping) return;
+          send_now();
+        });
+        return;
+      }
+    }
+    send_now();
+  }
+
+  void send_now() {
     worker_.options.generator(context_, request_);
     ++context_.iteration;
     parser_.reset(static_cast<bool>(worker_.options.observer), worker_.options.head_requests);
@@ -178,6 +209,7 @@ class Connection {
   Worker& worker_;
   tcp::socket socket_;
   asio::steady_timer retry_;
+  asio::steady_timer pace_;
   RequestContext context_;
   std::string request_;
   std::array<char, kReadBufferBytes> buffer_;
@@ -186,8 +218,12 @@ class Connection {
 };
 
 void Worker::stop() {
+  if (stopping) return;
   stopping = true;
   for (auto& connection : connections) connection->stop();
+  // Ends io.run() early when the request cap, not the clock, ended the load.
+  stop_timer.cancel();
+  window_timer.cancel();
 }
 
 }  // namespace
@@ -215,13 +251,25 @@ LoadResult run_load(const LoadOptions& options) {
     worker->window_end = worker->window_start + options.duration;
     worker->stop_timer.expires_at(worker->window_end);
     const bool first = worker == workers.front();
-    worker->stop_timer.async_wait([w = worker.get(), first, &options](const error_code&) {
+    worker->stop_timer.async_wait([w = worker.get(), first, &options](const error_code& ec) {
+      if (ec) return;  // cancelled: the worker stopped on its own
       if (first && options.at_window_end) options.at_window_end();
       w->stop();
     });
     if (first && options.at_window_start) {
       worker->window_timer.expires_at(worker->window_start);
-      worker->window_timer.async_wait([&options](const error_code&) { options.at_window_start(); });
+      worker->window_timer.async_wait([&options](const error_code& ec) {
+        if (!ec) options.at_window_start();
+      });
+    }
+    if (options.rate > 0) {
+      worker->interval = std::chrono::nanoseconds(
+          static_cast<std::int64_t>(1e9 * static_cast<double>(thread_count) / options.rate));
+      worker->next_slot = start;
+    }
+    if (options.max_requests > 0) {
+      worker->remaining =
+          options.max_requests / thread_count + (worker->index < options.max_requests % thread_count ? 1 : 0);
     }
     for (auto& connection : worker->connections) connection->start();
   }

@@ -51,6 +51,13 @@ struct LoadOptions {
   StatusPredicate expected;    // empty: 2xx
   ResponseObserver observer;   // optional
   bool head_requests = false;  // the generator sends HEAD: responses carry no body
+  // Open-loop pacing: when > 0, requests start at this many per second in total (spread evenly
+  // over the client threads), each on whichever connection is free; a connection that is late
+  // sends at once. Latency is measured from the actual send. 0: closed loop, as fast as answered.
+  double rate = 0;
+  // When > 0, at most this many requests are sent in total (split evenly over the client
+  // threads, the warm-up included); the load ends as soon as they are all answered.
+  std::uint64_t max_requests = 0;
   // Called on client thread 0 when the measured window opens and when it closes (e.g. to sample
   // the servers' CPU time over exactly the window).
   std::function<void()> at_window_start;
