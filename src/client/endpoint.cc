@@ -45,7 +45,7 @@ Endpoint parse_endpoint_url(const std::string& url) {
       throw ConfigError("endpoint URL '" + url + "' has an invalid port");
     }
     endpoint.port = std::stoi(port);
-    authority = authority.substr(0, colon);
+    authority.resize(colon);
   }
   endpoint.host = authority;
   return endpoint;

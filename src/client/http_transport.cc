@@ -70,7 +70,7 @@ struct HttpTransport::Handle {
 };
 
 HttpTransport::HttpTransport(TransportOptions options)
-    : handle_(std::make_unique<Handle>()), options_(options) {
+    : handle_(std::make_unique<Handle>()), options_(std::move(options)) {
   static std::once_flag global_init;
   std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   handle_->curl = curl_easy_init();

@@ -46,7 +46,7 @@ AwsError parse_json_error(const HttpResponse& response) {
   }
   // "com.amazonaws.sqs#QueueDoesNotExist" and "Code:http://..." both reduce to the bare code.
   if (auto hash = code.rfind('#'); hash != std::string::npos) code = code.substr(hash + 1);
-  if (auto colon = code.find(':'); colon != std::string::npos) code = code.substr(0, colon);
+  if (auto colon = code.find(':'); colon != std::string::npos) code.resize(colon);
   if (code.empty()) code = status_code_name(response.status);
   return AwsError(code, message, response.status, request_id_of(response));
 }

@@ -13,7 +13,7 @@ void append_xml_escaped(std::string& out, std::string_view text);
 
 class XmlWriter {
  public:
-  XmlWriter() { out_ = "<?xml version=\"1.0\"?>"; }
+  XmlWriter() : out_("<?xml version=\"1.0\"?>") {}
   void open(std::string_view name, std::string_view xmlns = {});
   void close(std::string_view name);
   void element(std::string_view name, std::string_view text);

@@ -79,8 +79,9 @@ class CloudFormationEngine final : public protocol::ServiceEngine {
 
   // Stack operations on the worker (engine_operations.cc). Run with mutex_ not held.
   void run_create(const Context& c, const std::string& stack_id);
-  void run_update(const Context& c, const std::string& stack_id, std::string template_body,
-                  std::map<std::string, std::string> parameters, std::vector<std::string> capabilities);
+  void run_update(const Context& c, const std::string& stack_id, const std::string& template_body,
+                  const std::map<std::string, std::string>& parameters,
+                  const std::vector<std::string>& capabilities);
   void run_delete(const Context& c, const std::string& stack_id);
   void compute_change_set(const std::string& stack_id, const std::string& change_set_name);
   // Waits (bounded) for the stack's operation to finish; see engine_change_sets.cc.

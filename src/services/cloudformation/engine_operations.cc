@@ -331,9 +331,9 @@ void CloudFormationEngine::run_delete(const Context& c, const std::string& stack
 }
 
 void CloudFormationEngine::run_update(const Context& c, const std::string& stack_id,
-                                      std::string template_body,
-                                      std::map<std::string, std::string> parameter_values,
-                                      std::vector<std::string> capabilities) {
+                                      const std::string& template_body,
+                                      const std::map<std::string, std::string>& parameter_values,
+                                      const std::vector<std::string>& capabilities) {
   Deployment d;
   std::string stack_name;
   std::vector<std::string> old_order;

@@ -406,7 +406,9 @@ std::map<std::string, bool> evaluate_conditions(const json::object& conditions,
     if (pending_errors.empty()) return values;
     if (!progress) break;
   }
-  throw EvaluationError(pending_errors.begin()->second);
+  // Every round that did not return left an error behind (at least one condition failed).
+  throw EvaluationError(pending_errors.empty() ? "Template error: conditions could not be resolved"
+                                               : pending_errors.begin()->second);
 }
 
 }  // namespace fanout::services::cloudformation

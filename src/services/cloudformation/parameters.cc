@@ -39,7 +39,7 @@ std::string number_text(double v) {
 
 std::optional<std::string> check(const ParameterSpec& spec, const std::string& value) {
   const std::string prefix = "Parameter '" + spec.name + "' ";
-  auto failed = [&](std::string reason) -> std::string {
+  auto failed = [&](const std::string& reason) -> std::string {
     if (spec.constraint_description)
       return prefix + "failed to satisfy constraint: " + *spec.constraint_description;
     return prefix + reason;

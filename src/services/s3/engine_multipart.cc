@@ -44,7 +44,7 @@ Upload* find_upload(Bucket& b, const std::string& key, const std::string& upload
 
 // Moves a staged part into its upload's directory and records it; runs on the pool.
 void commit_part(S3Engine::Impl& im, const std::string& account, const std::string& bucket,
-                 const std::string& key, const std::string& upload_id, int part_number, std::string temp,
+                 const std::string& key, const std::string& upload_id, int part_number, const std::string& temp,
                  std::uint64_t size, const std::string& md5, std::map<std::string, std::string> checksums,
                  const std::function<void(Outcome<PartSummary>)>& done) {
   if (im.sync_files) {
@@ -176,7 +176,7 @@ void S3Engine::upload_part_copy(const std::string& account_id, const std::string
         return done(errors::internal(err));
       }
     }
-    commit_part(im, account_id, bucket, key, upload_id, part_number, std::move(temp), length, md5->result(),
+    commit_part(im, account_id, bucket, key, upload_id, part_number, temp, length, md5->result(),
                 {}, done);
   });
 }

@@ -59,7 +59,7 @@ struct PendingCommit {
 }  // namespace
 
 void S3Engine::Impl::commit_object(const std::string& account, const std::string& bucket,
-                                   const std::string& key, std::string temp_path, ObjectMeta meta,
+                                   const std::string& key, const std::string& temp_path, ObjectMeta meta,
                                    std::function<void(Outcome<ObjectMeta>)> done) {
   if (sync_files) {
     if (auto err = fsync_file(temp_path); !err.empty()) {

@@ -16,7 +16,7 @@ void sign_field(std::string& out, const char* name, const std::string& value) {
 // One `  "Name" : value,` line of AWS's pretty layout (the comma comes with the next field).
 class PrettyObject {
  public:
-  PrettyObject() { out_ = "{"; }
+  PrettyObject() : out_("{") {}
   void field(const char* name, const std::string& value) {
     begin(name);
     append_json_string(out_, value);

@@ -22,7 +22,7 @@ HttpRequest with_authorization(std::string value, bool with_date = true) {
   return r;
 }
 
-HttpRequest with_query(std::string query) {
+HttpRequest with_query(const std::string& query) {
   HttpRequest r;
   r.method = "GET";
   r.target = "/?" + query;
@@ -126,7 +126,7 @@ TEST(ParseAuth, UnsupportedAlgorithms) {
 }
 
 TEST(ParseAuth, MalformedCredential) {
-  auto parse_with = [](std::string credential) {
+  auto parse_with = [](const std::string& credential) {
     return expect_error(with_authorization("AWS4-HMAC-SHA256 Credential=" + credential +
                                            ", SignedHeaders=host, Signature=" + std::string(kSignature)));
   };

@@ -15,9 +15,6 @@ class IntrinsicsTest : public ::testing::Test {
     scope.pseudo.region = "eu-west-1";
     scope.pseudo.stack_name = "shop";
     scope.pseudo.stack_id = "arn:aws:cloudformation:eu-west-1:123456789012:stack/shop/1";
-    parameters = json::parse(R"({"Env":"prod","Sizes":["1","2","3"]})").as_object();
-    mappings = json::parse(R"({"EnvMap":{"prod":{"Retention":"1209600"}}})").as_object();
-    conditions = {{"IsProd", true}, {"IsDev", false}};
     scope.parameters = &parameters;
     scope.mappings = &mappings;
     scope.conditions = &conditions;
@@ -42,8 +39,9 @@ class IntrinsicsTest : public ::testing::Test {
   }
 
   EvaluationScope scope;
-  json::object parameters, mappings;
-  std::map<std::string, bool> conditions;
+  json::object parameters = json::parse(R"({"Env":"prod","Sizes":["1","2","3"]})").as_object();
+  json::object mappings = json::parse(R"({"EnvMap":{"prod":{"Retention":"1209600"}}})").as_object();
+  std::map<std::string, bool> conditions = {{"IsProd", true}, {"IsDev", false}};
 };
 
 TEST_F(IntrinsicsTest, RefAndPseudoParameters) {

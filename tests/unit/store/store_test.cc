@@ -190,6 +190,7 @@ TEST_P(StoreTest, EmptyAndMovedFromBatches) {
   EXPECT_TRUE(store->write(Batch()).ok);
   batch.put("queues", "a", "1");
   Batch moved = std::move(batch);
+  // cppcheck-suppress accessMoved
   EXPECT_TRUE(store->write(std::move(batch)).ok);  // NOLINT(bugprone-use-after-move): on purpose
   batch.put("queues", "b", "2");                   // a moved-from batch is reusable
   ASSERT_TRUE(store->write(std::move(moved)).ok);
