@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
 
     server::GatewayOptions gateway_options;
     gateway_options.version = kVersion;
+    gateway_options.admission = config.admission;
     gateway_options.allow_reset = config.allow_reset_flag || server::all_listeners_loopback(config);
     server::Gateway gateway(accounts, clock, gateway_options);
 

@@ -67,6 +67,9 @@ class HttpHandler {
   // The answer to a request whose declared body exceeds body_limit(), in the service's own
   // format (S3's EntityTooLarge); nullopt for a plain 413.
   virtual std::optional<Response> body_too_large(const RequestHeader& header) { return std::nullopt; }
+  // The answer to a request the server cannot take now (its buffered-body budget is spent), in
+  // the service's own throttling format; nullopt for a plain 503.
+  virtual std::optional<Response> overloaded(const RequestHeader& header) { return std::nullopt; }
   // A sink for this request's body, or null to buffer it into Request::body() (the default).
   virtual std::shared_ptr<BodySink> body_sink(const RequestHeader& header) { return nullptr; }
   // Called instead of handle() when body_sink() returned a sink, once the whole body went

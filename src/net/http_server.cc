@@ -81,6 +81,16 @@ struct HttpServer::Impl {
   std::function<void()> shutdown_hook;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> open{0}, total{0}, refused{0};
+  std::atomic<std::uint64_t> buffered_bytes{0}, bodies_refused{0};
+
+  bool reserve_body(std::uint64_t bytes) {
+    if (buffered_bytes.fetch_add(bytes) + bytes > options.max_buffered_body_bytes) {
+      buffered_bytes -= bytes;
+      ++bodies_refused;
+      return false;
+    }
+    return true;
+  }
 
   std::mutex sessions_mutex;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
@@ -126,7 +136,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Session(HttpServer::Impl& server, Peer peer, Args&&... args)
       : server_(server), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {}
 
-  ~Session() override { server_.session_closed(this); }
+  ~Session() override {
+    release_body();
+    server_.session_closed(this);
+  }
 
   void start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -192,6 +205,19 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       // Beast sizes each socket read by the buffer's free capacity; the few hundred bytes left
       // from the header would make a 64 MiB upload tens of thousands of tiny reads.
       buffer_.reserve(kStreamReadBytes);
+    } else {
+      // The body will sit in memory until the response is sent: take it from the global budget
+      // (a chunked body of unknown size counts at its limit).
+      std::uint64_t need = parser_->content_length().value_or(parser_->chunked() ? limit : 0);
+      if (need && !server_.reserve_body(need)) {
+        if (auto answer = server_.handler.overloaded(parser_->get())) {
+          answer->set(http::field::connection, "close");
+          answer->keep_alive(false);
+          return write(std::move(*answer), /*close_after=*/true);
+        }
+        return reject(http::status::service_unavailable, "Too many request bodies in memory; retry later.");
+      }
+      reserved_body_ = need;
     }
     if (expect_continue) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version);
@@ -280,6 +306,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   template <class Message>
   void write(Message response, bool close_after) {
+    release_body();
     bool close = close_after || !keep_alive_ || stop_requested_ || server_.stopping;
     response.keep_alive(!close);
     auto res = std::make_shared<Message>(std::move(response));
@@ -302,6 +329,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::get_lowest_layer(stream_).close();
   }
 
+  void release_body() {
+    server_.buffered_bytes -= reserved_body_;
+    reserved_body_ = 0;
+  }
+
   static constexpr std::size_t kStreamReadBytes = 256 * 1024;
 
   HttpServer::Impl& server_;
@@ -315,6 +347,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool keep_alive_ = true;
   bool stop_requested_ = false;
   bool closed_ = false;
+  std::uint64_t reserved_body_ = 0;  // of the server's buffered-body budget
 };
 
 }  // namespace
@@ -461,7 +494,8 @@ std::vector<std::uint16_t> HttpServer::bound_ports() const {
 }
 
 ServerStats HttpServer::stats() const {
-  return {impl_->open.load(), impl_->total.load(), impl_->refused.load()};
+  return {impl_->open.load(), impl_->total.load(), impl_->refused.load(), impl_->buffered_bytes.load(),
+          impl_->bodies_refused.load()};
 }
 
 }  // namespace fanout::net

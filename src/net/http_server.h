@@ -18,6 +18,9 @@ struct ServerOptions {
   unsigned threads = 0;                                  // 0: one per core
   std::size_t max_connections = 10'000;
   std::uint32_t header_limit_bytes = 64 * 1024;
+  // Request bodies held in memory at once, over all connections (streamed S3 uploads go to disk
+  // and do not count); a request that would exceed it is answered with a throttling error.
+  std::uint64_t max_buffered_body_bytes = 512ull << 20;
   std::chrono::milliseconds header_timeout{10'000};  // from connect/keep-alive to a full header
   std::chrono::milliseconds body_timeout{120'000};   // to receive a body once the header is in
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
@@ -30,6 +33,8 @@ struct ServerStats {
   std::uint64_t connections_open = 0;
   std::uint64_t connections_total = 0;
   std::uint64_t connections_refused = 0;
+  std::uint64_t buffered_body_bytes = 0;
+  std::uint64_t bodies_refused = 0;  // over max_buffered_body_bytes
 };
 
 class HttpServer {

@@ -57,6 +57,11 @@ void load_yaml(Config& config, const std::string& path, std::vector<std::string>
   if (auto n = root["tls_cert"]) config.server.tls_cert_file = n.as<std::string>();
   if (auto n = root["tls_key"]) config.server.tls_key_file = n.as<std::string>();
   if (auto n = root["max_connections"]) config.server.max_connections = n.as<std::size_t>();
+  if (auto n = root["max_inflight_requests"]) config.admission.max_inflight_requests = n.as<std::size_t>();
+  if (auto n = root["max_long_polls"]) config.admission.max_long_polls = n.as<std::size_t>();
+  if (auto n = root["max_long_polls_per_account"])
+    config.admission.max_long_polls_per_account = n.as<std::size_t>();
+  if (auto n = root["max_buffered_body_bytes"]) config.server.max_buffered_body_bytes = n.as<std::uint64_t>();
   if (auto n = root["credentials"]) {
     for (const auto& item : n) {
       if (item.IsScalar()) {
@@ -82,7 +87,7 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   std::vector<std::string> listen;
   std::vector<std::string> credentials;
   std::string config_file, durability;
-  std::uint64_t header_timeout_ms = 0, idle_timeout_ms = 0;
+  std::uint64_t header_timeout_ms = 0, idle_timeout_ms = 0, body_timeout_ms = 0;
   app.add_option("--config", config_file, "YAML configuration file");
   app.add_option("--listen", listen, "host:port to listen on (repeatable; default 127.0.0.1:4566)");
   app.add_option("--data-dir", config.data_dir, "where state is kept (default ./.fanout-data)");
@@ -99,6 +104,15 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   app.add_option("--max-connections", config.server.max_connections, "open connections before refusing");
   app.add_option("--header-timeout-ms", header_timeout_ms, "time to receive a request header");
   app.add_option("--idle-timeout-ms", idle_timeout_ms, "keep-alive idle time before closing");
+  app.add_option("--body-timeout-ms", body_timeout_ms, "time to receive a body once its header is in");
+  app.add_option("--max-inflight-requests", config.admission.max_inflight_requests,
+                 "requests processed at once (long polls excluded) before throttling (default 4096)");
+  app.add_option("--max-long-polls", config.admission.max_long_polls,
+                 "SQS ReceiveMessage calls waiting at once before throttling (default 10000)");
+  app.add_option("--max-long-polls-per-account", config.admission.max_long_polls_per_account,
+                 "the same, per account (default 5000)");
+  app.add_option("--max-buffered-body-bytes", config.server.max_buffered_body_bytes,
+                 "request bodies held in memory at once before throttling (default 512 MiB)");
   std::vector<std::string> deploy_files, stack_names, deploy_parameters;
   app.add_option("--deploy", deploy_files,
                  "CloudFormation template to deploy (create or update) at start-up (repeatable)");
@@ -122,6 +136,7 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   }
   if (header_timeout_ms) config.server.header_timeout = std::chrono::milliseconds(header_timeout_ms);
   if (idle_timeout_ms) config.server.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+  if (body_timeout_ms) config.server.body_timeout = std::chrono::milliseconds(body_timeout_ms);
   if (!is_account_id(config.default_account)) throw std::runtime_error("--default-account must be 12 digits");
   for (const auto& text : credential_texts) add_credential(config, text);
   if (const char* env = std::getenv("FANOUT_CREDENTIALS"); env && *env) split_and_add(config, env);

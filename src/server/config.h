@@ -8,6 +8,7 @@
 
 #include "net/http_server.h"
 #include "server/accounts.h"
+#include "server/admission.h"
 #include "store/store.h"
 
 namespace fanout::server {
@@ -20,6 +21,7 @@ struct StartupStack {
 
 struct Config {
   net::ServerOptions server;
+  AdmissionLimits admission;
   std::string data_dir = "./.fanout-data";
   store::Durability durability = store::Durability::fsync;
   std::vector<AccountCredential> credentials;

@@ -97,10 +97,30 @@ net::Response json_response(unsigned version, const std::string& body, const std
   return response;
 }
 
+// A Respond that holds `ticket` until the response is handed over (not until the engine lets
+// go of its completion, which may be later).
+net::Respond hold_until_answered(net::Respond respond, Admission::Ticket ticket) {
+  auto shared = std::make_shared<net::Respond>(std::move(respond));
+  auto held = std::make_shared<Admission::Ticket>(std::move(ticket));
+  std::function<void(net::FileResponse)> send_file;
+  if (shared->can_send_file()) {
+    send_file = [shared, held](net::FileResponse response) {
+      held->reset();
+      (*shared)(std::move(response));
+    };
+  }
+  return net::Respond(
+      [shared, held](net::Response response) {
+        held->reset();
+        (*shared)(std::move(response));
+      },
+      std::move(send_file));
+}
+
 }  // namespace
 
 Gateway::Gateway(const AccountRegistry& accounts, const Clock& clock, GatewayOptions options)
-    : accounts_(accounts), clock_(clock), options_(std::move(options)) {}
+    : accounts_(accounts), clock_(clock), options_(std::move(options)), admission_(options_.admission) {}
 
 void Gateway::serve_static(std::string path, std::string content_type, std::function<std::string()> body) {
   static_documents_[std::move(path)] = StaticDocument{std::move(content_type), std::move(body)};
@@ -135,6 +155,21 @@ std::optional<net::Response> Gateway::body_too_large(const net::RequestHeader& h
       "s3", WireProtocol::rest_xml,
       ServiceError::make("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400),
       crypto::uuid_v4(), header.version(), path);
+}
+
+std::optional<net::Response> Gateway::overloaded(const net::RequestHeader& header) {
+  // The service and wire protocol from the header alone (the body is not read).
+  auto target = header["X-Amz-Target"];
+  std::string service = scope_service_of(header);
+  if (target.starts_with("AmazonSQS.")) service = "sqs";
+  if (target.starts_with("Firehose_")) service = "firehose";
+  if (service.empty()) return std::nullopt;
+  auto wire = service == "s3"   ? WireProtocol::rest_xml
+              : !target.empty() ? WireProtocol::json
+                                : WireProtocol::query;
+  auto path = std::string(dispatch::split_target(header.target()).first);
+  return error_response(service, wire, throttling_error(service), crypto::uuid_v4(), header.version(),
+                        service == "s3" ? path : std::string());
 }
 
 std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
@@ -321,6 +356,16 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
          route.operation);
   };
   if (route.service.empty()) return unknown_operation();
+
+  // Caps: a long poll takes a long-poll slot (per account and global), anything else an
+  // in-flight slot; over a cap the service's throttling error answers at once. The slot is
+  // held until the response is handed to the connection.
+  auto ticket = route.service == "sqs" && route.operation == "ReceiveMessage"
+                    ? admission_.admit_long_poll(context.account_id)
+                    : admission_.admit_request();
+  if (!ticket) return fail(throttling_error(route.service), route.operation);
+  respond = hold_until_answered(std::move(respond), std::move(ticket));
+
   if (route.service == "s3") {
     auto rest = rest_services_.find(std::string_view("s3"));
     if (rest == rest_services_.end()) {

@@ -14,6 +14,7 @@
 #include "net/http_handler.h"
 #include "protocol/operation.h"
 #include "server/accounts.h"
+#include "server/admission.h"
 #include "server/metrics.h"
 #include "server/rest_service.h"
 
@@ -31,6 +32,7 @@ struct GatewayOptions {
   // S3 bodies streamed to disk (PutObject/UploadPart): AWS's 5 GiB single-PUT maximum plus room
   // for aws-chunked framing.
   std::uint64_t s3_streamed_body_limit = (5ull << 30) + (64ull << 20);
+  AdmissionLimits admission;  // in-flight requests and long polls
 };
 
 class Gateway final : public net::HttpHandler {
@@ -57,10 +59,12 @@ class Gateway final : public net::HttpHandler {
   void handle(net::Request request, const net::Peer& peer, net::Respond respond) override;
   std::shared_ptr<net::BodySink> body_sink(const net::RequestHeader& header) override;
   std::optional<net::Response> body_too_large(const net::RequestHeader& header) override;
+  std::optional<net::Response> overloaded(const net::RequestHeader& header) override;
   void handle_streamed(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
                        net::Respond respond) override;
 
   Metrics& metrics() { return metrics_; }
+  const Admission& admission() const { return admission_; }
 
  private:
   void handle_request(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
@@ -84,6 +88,7 @@ class Gateway final : public net::HttpHandler {
   std::function<void()> reset_hook_;
   std::function<std::string()> metrics_hook_;
   Metrics metrics_;
+  Admission admission_;
 };
 
 }  // namespace fanout::server
