@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "common/clock.h"
+#include "console/console.h"
 #include "net/http_server.h"
 #include "server/config.h"
 #include "server/gateway.h"
@@ -68,10 +69,13 @@ int main(int argc, char** argv) {
 
     services::ServiceSet services(*store, clock, config.region, config.data_dir);
     services.register_with(gateway);
+    console::Console console(accounts, clock, services, config.region);
+    console.register_with(gateway);
 
     net::HttpServer http(config.server, gateway);
     http.start();
     http.on_shutdown([&] {
+      console.stop();
       services.stop();
       store->flush();
     });

@@ -97,6 +97,15 @@ net::Response json_response(unsigned version, const std::string& body, const std
   return response;
 }
 
+// A person's browser opening the bare endpoint, as opposed to an AWS client: S3's ListBuckets
+// is also GET /, but signed (header or presigned query) and not asking for HTML.
+bool is_browser_visit(const net::Request& request) {
+  if (request.method() != http::verb::get) return false;
+  if (request.target().find('?') != std::string_view::npos) return false;
+  if (request.count(http::field::authorization) != 0 || request.count("X-Amz-Target") != 0) return false;
+  return request[http::field::accept].find("text/html") != std::string_view::npos;
+}
+
 // A Respond that holds `ticket` until the response is handed over (not until the engine lets
 // go of its completion, which may be later).
 net::Respond hold_until_answered(net::Respond respond, Admission::Ticket ticket) {
@@ -250,6 +259,17 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
 
   const bool head_request = request.method() == http::verb::head;
   auto path = dispatch::split_target(request.target()).first;
+  for (const auto& [prefix, handler] : prefix_handlers_) {
+    if (path.starts_with(prefix)) return handler(std::move(request), peer, std::move(respond));
+  }
+  if (path == "/" && !browser_home_.empty() && is_browser_visit(request)) {
+    net::Response response{http::status::found, version};
+    response.set(http::field::location, browser_home_);
+    response.set(http::field::content_type, "text/plain");
+    response.body() = "See " + browser_home_ + "\n";
+    response.prepare_payload();
+    return respond(std::move(response));
+  }
   if (path.starts_with("/_fanout/") || static_documents_.contains(path) ||
       path.starts_with("/_localstack/") || path.starts_with("/moto-api/") || path == "/health") {
     if (handle_operational(request, peer, request_id, respond)) return;

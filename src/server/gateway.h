@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "net/http_handler.h"
@@ -54,6 +56,15 @@ class Gateway final : public net::HttpHandler {
   void allow_unauthenticated(std::string service, std::string operation);
   // Extra lines for /_fanout/metrics (e.g. queue depths).
   void on_metrics(std::function<std::string()> hook) { metrics_hook_ = std::move(hook); }
+  // Requests whose path starts with `prefix` go to `handler` before any AWS routing; the handler
+  // authenticates them itself (the web console and its API).
+  using PrefixHandler = std::function<void(net::Request, const net::Peer&, net::Respond)>;
+  void serve_prefix(std::string prefix, PrefixHandler handler) {
+    prefix_handlers_.emplace_back(std::move(prefix), std::move(handler));
+  }
+  // Where a browser opening "/" is sent (GET, Accept: text/html, no signature, no query): a
+  // signed GET / (S3 ListBuckets) is never redirected.
+  void redirect_browsers_to(std::string location) { browser_home_ = std::move(location); }
 
   std::uint64_t body_limit(const net::RequestHeader& header) const override;
   void handle(net::Request request, const net::Peer& peer, net::Respond respond) override;
@@ -87,6 +98,8 @@ class Gateway final : public net::HttpHandler {
   std::set<std::pair<std::string, std::string>> unauthenticated_;
   std::function<void()> reset_hook_;
   std::function<std::string()> metrics_hook_;
+  std::vector<std::pair<std::string, PrefixHandler>> prefix_handlers_;
+  std::string browser_home_;
   Metrics metrics_;
   Admission admission_;
 };

@@ -183,6 +183,7 @@ void FirehoseEngine::deliver(const std::shared_ptr<Stream>& stream, const std::s
 
 void FirehoseEngine::delivered(const std::shared_ptr<Stream>& stream, const std::shared_ptr<Job>& job) {
   ++objects_out_;
+  stream->objects_delivered.fetch_add(1, std::memory_order_relaxed);
   const std::string& id = job->compiled->config->id;
   store::Batch batch;
   const auto first = job->records.front().seq;
@@ -214,6 +215,7 @@ void FirehoseEngine::delivered(const std::shared_ptr<Stream>& stream, const std:
 void FirehoseEngine::delivery_failed(const std::shared_ptr<Stream>& stream, const std::shared_ptr<Job>& job,
                                      const std::string& error) {
   ++delivery_failures_;
+  stream->delivery_failures.fetch_add(1, std::memory_order_relaxed);
   const auto& config = *job->compiled->config;
   std::int64_t delay = 0;
   {
@@ -233,6 +235,7 @@ void FirehoseEngine::delivery_failed(const std::shared_ptr<Stream>& stream, cons
   if (delay < 0) {
     delivered(stream, job);  // forgotten, as AWS discards data after its retry window
     --objects_out_;
+    stream->objects_delivered.fetch_sub(1, std::memory_order_relaxed);
     return;
   }
   if (stream->deleted) {

@@ -1,6 +1,7 @@
 // Definitions shared by the FirehoseEngine's implementation files (not part of its interface).
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -81,6 +82,9 @@ struct FirehoseEngine::Stream {
   std::size_t held_bytes = 0;
   std::int64_t timer_due_ms = 0;  // earliest armed interval timer, 0 when none
   std::string failure;            // last delivery failure; empty while delivering fine
+  // Console counters (relaxed; never read on the delivery path).
+  std::atomic<std::uint64_t> objects_delivered{0};
+  std::atomic<std::uint64_t> delivery_failures{0};
 
   std::shared_ptr<const StreamConfig> config() const { return compiled->config; }
 };

@@ -91,6 +91,19 @@ class FirehoseEngine final : public protocol::ServiceEngine {
   void reset();
   std::string prometheus_metrics() const;
 
+  // What DescribeDeliveryStream cannot tell, for the console (engine_activity.cc): the buffers'
+  // fill against the hints and the objects written. nullopt when the stream does not exist.
+  struct StreamActivity {
+    std::size_t buffered_bytes = 0;
+    std::size_t buffered_records = 0;
+    std::int64_t oldest_record_ms = 0;  // arrival of the oldest buffered record, 0 when empty
+    std::size_t objects_waiting = 0;    // cut, not yet written (includes one being written)
+    std::uint64_t objects_delivered = 0;
+    std::uint64_t delivery_failures = 0;  // failed attempts (each is retried)
+    std::string last_failure;             // empty while delivering fine
+  };
+  std::optional<StreamActivity> stream_activity(const std::string& account, const std::string& name) const;
+
   struct Stream;
   struct Record;
   struct Job;

@@ -150,6 +150,14 @@ void SnsEngine::attempt_finished(OutboxEntry entry, std::uint64_t generation, bo
     --outbox_in_flight_;
     current = generation == outbox_generation_;
   }
+  if (current && entry.message_type == "Notification") {
+    std::shared_ptr<const Subscription> subscription;
+    {
+      std::shared_lock lock(mutex_);
+      subscription = find_subscription_locked(entry.subscription_arn);
+    }
+    if (subscription) (delivered ? subscription->counters->delivered : subscription->counters->failed)++;
+  }
   if (current) {
     if (delivered) {
       erase_outbox(entry.id);

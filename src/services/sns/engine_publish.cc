@@ -199,7 +199,11 @@ void SnsEngine::stage_sqs_delivery(PublishJob& job, const Subscription& s, const
   if (!s.dead_letter_arn.empty()) for_dead_letter = request;
   auto outcome = sqs_.stage_send(caller, s.endpoint, std::move(request), job.batch, job.staged);
   auto* error = std::get_if<protocol::ServiceError>(&outcome);
-  if (!error) return;
+  if (!error) {
+    s.counters->delivered.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  s.counters->failed.fetch_add(1, std::memory_order_relaxed);
   // A client-side error (queue gone, policy refuses, message refused): not retried; the
   // subscription's dead-letter queue gets the message if it has one.
   if (!for_dead_letter) {

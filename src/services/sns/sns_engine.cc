@@ -263,6 +263,14 @@ SnsEngine::TopicEntry SnsEngine::find_topic_locked(const Context& context, std::
   return it->second;
 }
 
+std::optional<SnsEngine::SubscriptionActivity> SnsEngine::subscription_activity(std::string_view arn) const {
+  std::shared_lock lock(mutex_);
+  auto subscription = find_subscription_locked(arn);
+  if (!subscription) return std::nullopt;
+  return SubscriptionActivity{subscription->counters->delivered.load(std::memory_order_relaxed),
+                              subscription->counters->failed.load(std::memory_order_relaxed)};
+}
+
 std::shared_ptr<const Subscription> SnsEngine::find_subscription_locked(std::string_view arn) const {
   auto it = subscriptions_.find(arn);
   return it == subscriptions_.end() ? nullptr : it->second;

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -81,6 +82,11 @@ class SnsEngine final : public protocol::ServiceEngine {
   // Firehose deliveries wait in the outbox until a sink is set; null unsets it.
   void set_firehose_sink(FirehoseSink* sink);
   std::string signing_cert_pem() const;
+  // Deliveries to a subscription since start (console); nullopt when it does not exist.
+  struct SubscriptionActivity {
+    std::uint64_t delivered = 0, failed = 0;
+  };
+  std::optional<SubscriptionActivity> subscription_activity(std::string_view arn) const;
   std::string prometheus_metrics() const;
 
   // Runs due outbox deliveries and maintenance now (the engine does this itself every

@@ -3,6 +3,7 @@
 // and its persisted form. Immutable once registered: a change makes a new Subscription.
 #pragma once
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
@@ -14,6 +15,13 @@
 #include "services/sns/filter_policy.h"
 
 namespace fanout::services::sns {
+
+// Deliveries to one subscription since start, for the console. Shared by the copies a change
+// makes, so the counts outlive attribute changes; relaxed atomics only.
+struct DeliveryCounters {
+  std::atomic<std::uint64_t> delivered{0};
+  std::atomic<std::uint64_t> failed{0};  // failed attempts (retried ones included)
+};
 
 struct Subscription {
   std::string arn;  // "<topic-arn>:<uuid>"
@@ -34,6 +42,7 @@ struct Subscription {
   bool raw = false;
   std::string dead_letter_arn;         // RedrivePolicy's deadLetterTargetArn, "" when none
   std::optional<FilterPolicy> filter;  // nullopt: every message matches
+  std::shared_ptr<DeliveryCounters> counters = std::make_shared<DeliveryCounters>();
 
   std::string attribute(std::string_view name) const;
   // Parses the derived fields from the attributes (which were validated when set).

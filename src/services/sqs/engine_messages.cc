@@ -79,6 +79,7 @@ void SqsEngine::delete_locked(Queue& queue, std::string_view text, store::Batch&
     throw expired_handle(text);
   }
   queue.index.erase(handle.seq);
+  queue.deleted_total.fetch_add(1, std::memory_order_relaxed);
   const std::string key = message_key(queue.id, handle.seq);
   batch.erase(kMessagesCf, key);
   batch.erase(kMetaCf, key);

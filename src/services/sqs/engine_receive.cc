@@ -317,6 +317,7 @@ void SqsEngine::finish_receive(const std::shared_ptr<ReceiveJob>& job) {
     }
     commit(std::move(batch), [](const store::Status&) {});
   }
+  job->queue->received_total.fetch_add(messages.size(), std::memory_order_relaxed);
   boost::json::object result;
   if (!messages.empty()) result["Messages"] = std::move(messages);
   job->done(std::move(result));

@@ -201,6 +201,7 @@ void SqsEngine::apply_staged(StagedSends& staged, bool durable) {
         if (queue->deleted) continue;
         if (durable) {
           queue->index.insert(item.seq, item.meta, t);
+          queue->sent_total.fetch_add(1, std::memory_order_relaxed);
         } else if (!item.dedup_key.empty()) {
           const auto* entry = queue->dedup.find(item.dedup_key, t);
           if (entry != nullptr && entry->message_id == item.message_id) queue->dedup.erase(item.dedup_key);

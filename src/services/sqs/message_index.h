@@ -89,6 +89,8 @@ class MessageIndex {
   std::size_t ready_count() const { return ready_; }
   std::size_t delayed_count() const { return delayed_; }
   std::size_t inflight_count() const { return inflight_; }
+  // The earliest-sent message still indexed (the console's oldest message age).
+  const IndexedMessage* oldest() const { return messages_.empty() ? nullptr : &messages_.begin()->second; }
   template <class F>
   void for_each(F&& visit) const {
     for (const auto& [seq, message] : messages_) visit(seq, message);

@@ -46,6 +46,12 @@ class Queue {
   // nest queue locks); the engine persists a reservation ahead of them.
   std::atomic<std::uint64_t> next_seq{1};
 
+  // Messages sent (made receivable), delivered by receives and deleted since start: read by the
+  // console, which derives rates from successive samples. Relaxed atomics, nothing else.
+  std::atomic<std::uint64_t> sent_total{0};
+  std::atomic<std::uint64_t> received_total{0};
+  std::atomic<std::uint64_t> deleted_total{0};
+
   std::mutex mutex;
   // --- guarded by mutex ---
   bool deleted = false;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/json/array.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -133,6 +134,23 @@ class SqsEngine final : public protocol::ServiceEngine {
 
   // Receipt handle codec (tests).
   const ReceiptHandleCodec& receipt_handles() const { return *handles_; }
+
+  // -- Read-only views for the console (engine_peek.cc): they change no message, visibility
+  // or receive count. nullopt when `account` has no queue `name`.
+  struct QueueActivity {
+    std::uint64_t sent = 0, received = 0, deleted = 0;  // totals since start; rates are derived
+    std::int64_t oldest_sent_ms = 0;  // the oldest message's send (or DLQ move) time, 0 when empty
+  };
+  std::optional<QueueActivity> queue_activity(std::string_view account, std::string_view name) const;
+  struct PeekOptions {
+    std::size_t max_messages = 100;
+    bool include_inflight = false;
+    bool include_delayed = false;
+  };
+  // Messages in send order, each as ReceiveMessage returns it with every system and message
+  // attribute (ApproximateReceiveCount as it stands, not incremented), without a ReceiptHandle.
+  std::optional<boost::json::array> peek_messages(std::string_view account, std::string_view name,
+                                                  const PeekOptions& options) const;
 
  private:
   using Completion = protocol::Completion;
