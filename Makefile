@@ -10,7 +10,7 @@ export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all bootstrap build build-asan test test-release test-asan run bench fuzz format clean
+.PHONY: all bootstrap build build-asan test test-release test-asan run bench fuzz fuzz-merge format clean
 
 all: build
 
@@ -49,6 +49,26 @@ run: bootstrap
 bench: bootstrap
 	$(MAKE) build
 	scripts/bench
+
+# libFuzzer runs (fuzz/README.md): a clang tree with the sanitizers on every library and libFuzzer
+# on the targets; each target runs FUZZ_SECONDS on a scratch corpus. FUZZ_TARGETS picks some.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_CXXFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+$(FUZZ_BUILD)/build.ninja:
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DFANOUT_BENCH=OFF -DFANOUT_LIBFUZZER=ON "-DCMAKE_CXX_FLAGS=$(FUZZ_CXXFLAGS)" $(CMAKE_FLAGS)
+
+fuzz: bootstrap $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) --target fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+# Keeps the scratch-corpus inputs that add coverage in fuzz/corpus (commit them).
+fuzz-merge: $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) --target fuzzers
+	FUZZ_MERGE=1 fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 format:
 	find src apps tests bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i

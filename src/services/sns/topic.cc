@@ -166,7 +166,8 @@ void validate_tags(const Tags& tags) {
 Tags merge_tags(const Tags& existing, const Tags& added) {
   Tags out = existing;
   for (const auto& [key, value] : added) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& t) { return t.first == key; });
+    // Named capture: clang 14 cannot capture a structured binding (C++20 P1091) implicitly.
+    auto it = std::find_if(out.begin(), out.end(), [&key = key](const auto& t) { return t.first == key; });
     if (it != out.end()) {
       it->second = value;
     } else {
