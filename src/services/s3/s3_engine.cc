@@ -312,7 +312,10 @@ void S3Engine::Impl::load_and_reconcile() {
   store.scan(kBucketsCf, "", [&](std::string_view key, std::string_view value) {
     boost::system::error_code jec;
     auto v = json::parse(value, jec);
-    if (jec || !v.is_object()) return true;
+    // Batches are atomic, so a crash never leaves half a record: an unreadable one is corruption,
+    // and starting without the bucket would silently lose it and its objects.
+    if (jec || !v.is_object())
+      throw std::runtime_error("s3: corrupt bucket record '" + std::string(key) + "' in the data dir");
     auto& o = v.as_object();
     Bucket b;
     b.name = std::string(key);
@@ -333,8 +336,13 @@ void S3Engine::Impl::load_and_reconcile() {
     auto nul = key.find('\0');
     auto meta = decode_object_meta(value);
     auto it = nul == std::string_view::npos ? buckets.end() : buckets.find(std::string(key.substr(0, nul)));
-    if (!meta || it == buckets.end()) {
-      fixes.erase(kObjectsCf, key);
+    if (!meta) {
+      std::string name(key);
+      if (nul != std::string_view::npos) name[nul] = '/';
+      throw std::runtime_error("s3: corrupt object metadata for '" + name + "' in the data dir");
+    }
+    if (it == buckets.end()) {
+      fixes.erase(kObjectsCf, key);  // an object of a deleted bucket
       return true;
     }
     std::string file = bucket_dir(it->second) + "/" + meta->path;
@@ -373,7 +381,10 @@ void S3Engine::Impl::load_and_reconcile() {
   store.scan(kUploadsCf, "", [&](std::string_view key, std::string_view value) {
     boost::system::error_code jec;
     auto v = json::parse(value, jec);
-    if (jec || !v.is_object()) return true;
+    // Batches are atomic, so a crash never leaves half a record: an unreadable one is corruption,
+    // and starting without the bucket would silently lose it and its objects.
+    if (jec || !v.is_object())
+      throw std::runtime_error("s3: corrupt bucket record '" + std::string(key) + "' in the data dir");
     auto& o = v.as_object();
     auto it = buckets.find(json::value_to<std::string>(o.at("bucket")));
     if (it == buckets.end()) {
