@@ -3,6 +3,10 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+# The concurrency-heavy suites, also built and run under ThreadSanitizer: the store's group
+# commit, the SQS engine (long polls, timers, visibility) and Firehose's delivery workers.
+TSAN_TESTS ?= store_test sqs_engine_test firehose_engine_test
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
@@ -10,7 +14,7 @@ export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all bootstrap build build-asan test test-release test-asan run bench fuzz fuzz-merge format clean
+.PHONY: all bootstrap build build-asan build-tsan test test-release test-asan test-tsan lint run bench fuzz fuzz-merge format clean
 
 all: build
 
@@ -29,15 +33,35 @@ build: $(BUILD)/build.ninja
 build-asan: $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD)
 
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFANOUT_TSAN=ON -DFANOUT_BENCH=OFF $(CMAKE_FLAGS)
+
+build-tsan: $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) --target $(TSAN_TESTS)
+
 # Built once, tested once: every suite runs against the ASan+UBSan build (a release build would
 # double the compile time on 2 cores and catch less). `make test-release` runs them on `build/`.
+# The TSan suites run first so that the last line is the summary of the whole ASan run.
 test: bootstrap
 	$(MAKE) build-asan
+	$(MAKE) build-tsan
+	$(MAKE) test-tsan
 	$(MAKE) test-asan
 
 test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS)
+
+empty :=
+space := $(empty) $(empty)
+test-tsan:
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan/suppressions.txt \
+	  ctest --test-dir $(TSAN_BUILD) $(CTEST_FLAGS) -R '^($(subst $(space),|,$(strip $(TSAN_TESTS))))$$'
+
+# clang-tidy over every project translation unit (slow: ~15 CPU-s each); cppcheck runs in make test.
+lint: $(BUILD)/build.ninja
+	scripts/lint --cppcheck
+	scripts/lint --clang-tidy $(BUILD)
 
 test-release:
 	ctest --test-dir $(BUILD) $(CTEST_FLAGS)

@@ -1,6 +1,7 @@
 // The Firehose engine against a real (in-memory) store, a hand-moved clock and a fake destination.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <future>
 #include <mutex>
@@ -36,8 +37,9 @@ class FakeDestination final : public ObjectDestination {
     return objects;
   }
   std::mutex mutex;
-  bool failing = false;
-  int failures = 0;
+  // Flipped and polled by the test thread while the engine's workers deliver.
+  std::atomic<bool> failing = false;
+  std::atomic<int> failures = 0;
   std::vector<ObjectWrite> objects;
 };
 
