@@ -50,8 +50,15 @@ rocksdb::DBOptions db_options(rocksdb::Env* env) {
   options.max_background_jobs = 2;
   // Caps memtable memory across all column families, whatever their number.
   options.db_write_buffer_size = 256 * kMiB;
-  // Bounds the WAL (and so restart replay time) by forcing flushes of stale column families.
-  options.max_total_wal_size = 512 * kMiB;
+  // Bounds the WAL, and so the restart's replay time, by forcing flushes of stale column
+  // families: a family of small records (SQS meta) never fills its memtable on its own and
+  // would otherwise pin every WAL file since the first send. At 512 MiB a kill -9 with
+  // 1,000,000 queued messages replayed ~350 MB of WAL (5 of the 8 s back to serving); 64 MiB
+  // keeps replay under a second at the price of flushing small families more often.
+  options.max_total_wal_size = 64 * kMiB;
+  // Replayed memtables stay in memory (their WAL is kept until they flush normally) instead of
+  // being written to level-0 files before the database opens.
+  options.avoid_flush_during_recovery = true;
   // Smooths SST write-back instead of one large fsync burst per flush.
   options.bytes_per_sync = 1 * kMiB;
   options.keep_log_file_num = 4;

@@ -14,6 +14,7 @@
 #include "services/sns/json_text.h"
 #include "services/sns/message_envelope.h"
 #include "services/sns/sns_error.h"
+#include "services/sqs/message_id.h"
 
 namespace fanout::services::sns {
 
@@ -67,7 +68,7 @@ FilterAttributes to_filter_attributes(const MessageAttributes& attributes) {
 
 json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& message) {
   const Topic& topic = *job.topic;
-  std::string message_id = crypto::uuid_v4();
+  std::string message_id = sqs::new_message_id();
   std::string sequence_number;
   if (topic.fifo) {
     // The caller holds job.fifo->mutex.

@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "services/sqs/engine_internal.h"
 #include "services/sqs/json_input.h"
+#include "services/sqs/message_id.h"
 #include "services/sqs/queue_address.h"
 #include "services/sqs/sqs_engine.h"
 #include "services/sqs/sqs_error.h"
@@ -156,7 +157,7 @@ SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, Prepared
 
   const std::uint64_t seq = allocate_seq(*queue, batch);
   MessageRecord record;
-  record.message_id = crypto::uuid_v4();
+  record.message_id = new_message_id();
   record.md5_of_body = send.md5_of_body;
   record.group_id = request.group_id;
   record.deduplication_id = queue->fifo ? request.deduplication_id : std::string();

@@ -1,0 +1,61 @@
+#include "services/sqs/message_id.h"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "common/crypto.h"
+
+namespace fanout::services::sqs {
+namespace {
+
+// xoshiro256** (Blackman & Vigna): 256 bits of state, so 128-bit draws do not repeat within any
+// realistic run; each thread's state is seeded independently from the CSPRNG.
+class Xoshiro256 {
+ public:
+  Xoshiro256() {
+    const std::string seed = crypto::random_bytes(sizeof state_);
+    std::memcpy(state_.data(), seed.data(), sizeof state_);
+    if ((state_[0] | state_[1] | state_[2] | state_[3]) == 0) state_[0] = 1;  // the one bad state
+  }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const std::uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::array<std::uint64_t, 4> state_{};
+};
+
+}  // namespace
+
+std::string new_message_id() {
+  thread_local Xoshiro256 generator;
+  std::array<unsigned char, 16> b{};
+  const std::uint64_t hi = generator.next(), lo = generator.next();
+  for (int i = 0; i < 8; ++i) {
+    b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+    b[static_cast<std::size_t>(8 + i)] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(36, '-');
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++out;  // the dashes stay
+    id[out++] = kHex[b[i] >> 4];
+    id[out++] = kHex[b[i] & 15];
+  }
+  return id;
+}
+
+}  // namespace fanout::services::sqs

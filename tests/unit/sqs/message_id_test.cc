@@ -1,0 +1,38 @@
+// new_message_id(): RFC 4122 version-4 UUID text, unique across calls and threads.
+#include "services/sqs/message_id.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fanout::services::sqs {
+namespace {
+
+TEST(SqsMessageId, IsAVersion4Uuid) {
+  const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  for (int i = 0; i < 1000; ++i) {
+    const auto id = new_message_id();
+    ASSERT_TRUE(std::regex_match(id, uuid)) << id;
+  }
+}
+
+TEST(SqsMessageId, UniqueAcrossCallsAndThreads) {
+  std::vector<std::vector<std::string>> drawn(4);
+  std::vector<std::thread> threads;
+  for (auto& ids : drawn) {
+    threads.emplace_back([&ids] {
+      for (int i = 0; i < 20000; ++i) ids.push_back(new_message_id());
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& ids : drawn) all.insert(ids.begin(), ids.end());
+  EXPECT_EQ(all.size(), 4u * 20000u);  // threads are seeded independently: no shared sequence
+}
+
+}  // namespace
+}  // namespace fanout::services::sqs
