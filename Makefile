@@ -14,7 +14,7 @@ export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all bootstrap build build-asan build-tsan test test-release test-asan test-tsan lint run bench fuzz fuzz-merge format clean
+.PHONY: all bootstrap build build-asan build-tsan test test-release test-asan test-tsan lint run bench bench-sqs bench-sns fuzz fuzz-merge format clean
 
 all: build
 
@@ -73,6 +73,15 @@ run: bootstrap
 bench: bootstrap
 	$(MAKE) build
 	scripts/bench
+
+# Issue 3's and 4's benchmarks (SQS send/batch/receive+delete, 1M backlog; SNS publish fan-out).
+bench-sqs: bootstrap
+	$(MAKE) build
+	scripts/bench-sqs
+
+bench-sns: bootstrap
+	$(MAKE) build
+	scripts/bench-sns
 
 # libFuzzer runs (fuzz/README.md): a clang tree with the sanitizers on every library and libFuzzer
 # on the targets; each target runs FUZZ_SECONDS on a scratch corpus. FUZZ_TARGETS picks some.
