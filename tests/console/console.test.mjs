@@ -113,7 +113,7 @@ describe('reference pipeline in the console (open mode)', () => {
     await graph.locator('g.node.stream').first().waitFor();
     await graph.locator('g.node.bucket').first().waitFor();
     // Edges carry live rates while the publisher runs.
-    await page.locator('path.edge.live').first().waitFor({ timeout: 15_000 });
+    await page.locator('path.edge.live').first().waitFor({ state: 'attached', timeout: 15_000 });
     await shot(page, 'console-overview.png');
   });
 

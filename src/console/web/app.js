@@ -240,7 +240,7 @@ function drawGraph(o) {
     const a = xy(e.from), b = xy(e.to);
     const x1 = a.x + NW, y1 = a.y + NH / 2, x2 = b.x, y2 = b.y + NH / 2, mx = (x1 + x2) / 2;
     svg.append(s('path', { class: 'edge' + (e.rate > 0 ? ' live' : ''), d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}` }));
-    svg.append(s('text', { class: 'rate', x: mx - 14, y: (y1 + y2) / 2 - 4 }, e.unit ? `${e.rate.toFixed(2)} ${e.unit}` : fmtRate(e.rate)));
+    svg.append(s('text', { class: 'rate', x: x2 - 44, y: y2 - 5 }, e.unit ? `${e.rate.toFixed(2)} ${e.unit}` : fmtRate(e.rate)));
   }
   cols.forEach((col) => col.forEach((n) => {
     const p = xy(n.id);
@@ -313,7 +313,7 @@ pages.queue = (main, name) => {
           h('td', null, fmtTime(m.Attributes.SentTimestamp)),
           num(m.Attributes.ApproximateReceiveCount),
           h('td', null, h('pre', { class: 'body' }, pretty(m.Body))),
-          h('td', null, h('pre', null, pretty(Object.assign({}, m.Attributes, m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {}))))))),
+          h('td', null, h('pre', null, pretty(Object.assign({}, m.Attributes, m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {})))))),
       { 'data-test': 'peek' }));
     } catch (e) { flash(peekMsg, `${e.code}: ${e.message}`, false); }
   };
