@@ -25,7 +25,7 @@ def pristine(tmp_path_factory):
     with Fanoutd(data_dir=str(data_dir), durability="relaxed") as server:
         sqs, s3 = client("sqs", server.endpoint), client("s3", server.endpoint)
         url = sqs.create_queue(QueueName="kept")["QueueUrl"]
-        for i in range(300):
+        for i in range(150):
             sqs.send_message(QueueUrl=url, MessageBody=f"message {i} " + "x" * 2000)
         s3.create_bucket(Bucket="kept")
         for i in range(20):
@@ -68,7 +68,7 @@ def test_the_pristine_copy_starts_and_has_everything(copy):
         sqs = client("sqs", server.endpoint)
         url = sqs.get_queue_url(QueueName="kept")["QueueUrl"]
         count = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-        assert count["Attributes"]["ApproximateNumberOfMessages"] == "300"
+        assert count["Attributes"]["ApproximateNumberOfMessages"] == "150"
         listed = client("s3", server.endpoint).list_objects_v2(Bucket="kept")
         assert listed["KeyCount"] == 20
 
