@@ -131,9 +131,11 @@ json::object ConsoleApi::queue(const protocol::RequestContext& context, const st
   auto attributes =
       call(context, "sqs", "GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", json::array{"All"}}});
   json::object out{{"name", name}, {"url", url}};
-  const json::object a = attributes.contains("Attributes") ? attributes["Attributes"].as_object() : json::object{};
+  const json::object a =
+      attributes.contains("Attributes") ? attributes["Attributes"].as_object() : json::object{};
   out["attributes"] = a;
-  if (auto redrive = string_at(a, "RedrivePolicy"); !redrive.empty()) out["redrivePolicy"] = parsed_or_text(redrive);
+  if (auto redrive = string_at(a, "RedrivePolicy"); !redrive.empty())
+    out["redrivePolicy"] = parsed_or_text(redrive);
   auto tags = call(context, "sqs", "ListQueueTags", {{"QueueUrl", url}});
   out["tags"] = tags.contains("Tags") ? tags["Tags"] : json::object{};
   auto sources = call(context, "sqs", "ListDeadLetterSourceQueues", {{"QueueUrl", url}});
