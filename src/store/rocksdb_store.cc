@@ -269,6 +269,10 @@ void RocksStore::scan(std::string_view cf, std::string_view prefix,
   const rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions options;
   if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
+  // Scans are sequential and mostly one-off (recovery reads every SQS meta record once): read
+  // ahead, and keep the block cache for point reads.
+  options.readahead_size = 2 * 1024 * 1024;
+  options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handle));
   for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {
     const std::string_view key = view(it->key());
