@@ -40,8 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::map<std::string, bool> conditions;
   EvaluationScope scope;
-  scope.pseudo = {"000000000000", "us-east-1", "fuzz",
-                  "arn:aws:cloudformation:us-east-1:000000000000:stack/fuzz/1"};
+  scope.pseudo.account_id = "000000000000";
+  scope.pseudo.region = "us-east-1";
+  scope.pseudo.stack_name = "fuzz";
+  scope.pseudo.stack_id = "arn:aws:cloudformation:us-east-1:000000000000:stack/fuzz/1";
   scope.parameters = &parameters;
   scope.mappings = &stack_template.mappings;
   scope.conditions = &conditions;
