@@ -237,6 +237,8 @@ int run(Options options) {
   if (options.env_given || std::filesystem::exists(options.env_path))
     dot_env = client::DotEnv::load(options.env_path);
   if (options.queue_url.empty()) {
+    // Read at start-up; nothing in this process modifies the environment.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): see above
     if (const char* from_env = std::getenv(url_variable.c_str()); from_env && *from_env) {
       options.queue_url = from_env;
     } else if (dot_env) {

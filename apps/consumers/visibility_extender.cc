@@ -51,8 +51,9 @@ void VisibilityExtender::run() {
     lock.unlock();
     try {
       for (std::size_t i = 0; i < entries.size(); i += 10) {
-        std::vector<client::SqsReceiptEntry> chunk(entries.begin() + i,
-                                                   entries.begin() + std::min(entries.size(), i + 10));
+        const auto first = entries.begin() + static_cast<std::ptrdiff_t>(i);
+        const auto last = entries.begin() + static_cast<std::ptrdiff_t>(std::min(entries.size(), i + 10));
+        std::vector<client::SqsReceiptEntry> chunk(first, last);
         sqs_.change_message_visibility_batch(queue_url_, chunk);
       }
     } catch (const std::exception& e) {

@@ -106,6 +106,7 @@ class Publisher {
       const int n = pacer_.claim(batch_max);
       if (n == 0) return;
       std::vector<ConsumerCreatedEvent> events;
+      events.reserve(static_cast<std::size_t>(n));
       for (int i = 0; i < n; ++i) events.push_back(generator_.next());
       publish_until_accepted(std::move(events));
     }
@@ -176,6 +177,8 @@ int run(Options options) {
   if (options.env_given || std::filesystem::exists(options.env_path))
     dot_env = client::DotEnv::load(options.env_path);
   if (options.topic_arn.empty()) {
+    // Read at start-up; nothing in this process modifies the environment.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): see above
     if (const char* from_env = std::getenv("ARN"); from_env && *from_env) {
       options.topic_arn = from_env;
     } else if (dot_env) {

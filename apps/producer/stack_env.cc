@@ -44,15 +44,21 @@ int main(int argc, char** argv) {
       const std::string& status = stack.stack_status;
       if (ends_with(status, "_IN_PROGRESS") && status.find("ROLLBACK") == std::string::npos) {
         if (std::chrono::steady_clock::now() > deadline) {
-          throw std::runtime_error("stack " + stack_name + " still " + status + " after " +
-                                   std::to_string(timeout_seconds) + " s");
+          throw std::runtime_error(std::string("stack ")
+                                       .append(stack_name)
+                                       .append(" still ")
+                                       .append(status)
+                                       .append(" after ")
+                                       .append(std::to_string(timeout_seconds))
+                                       .append(" s"));
         }
         std::this_thread::sleep_for(std::chrono::seconds(1));
         continue;
       }
       if (status != "CREATE_COMPLETE" && status != "UPDATE_COMPLETE" && status != "IMPORT_COMPLETE") {
-        throw std::runtime_error("stack " + stack_name + " is " + status +
-                                 (stack.stack_status_reason.empty() ? "" : ": " + stack.stack_status_reason));
+        std::string message = std::string("stack ").append(stack_name).append(" is ").append(status);
+        if (!stack.stack_status_reason.empty()) message.append(": ").append(stack.stack_status_reason);
+        throw std::runtime_error(message);
       }
       break;
     }

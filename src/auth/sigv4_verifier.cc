@@ -11,7 +11,7 @@ namespace {
 
 using detail::kUnsignedPayload;
 
-constexpr std::int64_t kMaxSkewSeconds = 15 * 60;
+constexpr std::int64_t kMaxSkewSeconds = std::int64_t{15} * 60;
 
 AuthError error(AuthFailure failure, std::string message) { return AuthError{failure, std::move(message)}; }
 

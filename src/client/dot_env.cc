@@ -9,7 +9,7 @@
 namespace fanout::client {
 namespace {
 
-std::string trim(const std::string& text) {
+std::string trim_line(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r");
   if (first == std::string::npos) return {};
   const auto last = text.find_last_not_of(" \t\r");
@@ -34,26 +34,30 @@ DotEnv DotEnv::parse(const std::string& text, const std::string& origin) {
   int number = 0;
   while (std::getline(lines, line)) {
     ++number;
-    std::string trimmed = trim(line);
+    std::string trimmed = trim_line(line);
     if (trimmed.empty() || trimmed[0] == '#') continue;
-    if (trimmed.rfind("export ", 0) == 0) trimmed = trim(trimmed.substr(7));
+    if (trimmed.rfind("export ", 0) == 0) trimmed = trim_line(trimmed.substr(7));
     const auto eq = trimmed.find('=');
     const std::string where = origin + ":" + std::to_string(number);
     if (eq == std::string::npos) {
-      throw ConfigError(where + ": malformed line (expected NAME=value): " + trimmed);
+      throw ConfigError(
+          std::string(where).append(": malformed line (expected NAME=value): ").append(trimmed));
     }
-    const std::string name = trim(trimmed.substr(0, eq));
+    const std::string name = trim_line(trimmed.substr(0, eq));
     if (!is_valid_name(name)) {
-      throw ConfigError(where + ": malformed variable name '" + name + "' (expected NAME=value)");
+      throw ConfigError(std::string(where)
+                            .append(": malformed variable name '")
+                            .append(name)
+                            .append("' (expected NAME=value)"));
     }
-    std::string value = trim(trimmed.substr(eq + 1));
+    std::string value = trim_line(trimmed.substr(eq + 1));
     if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
       if (value.size() < 2 || value.back() != value.front()) {
-        throw ConfigError(where + ": unterminated quoted value for " + name);
+        throw ConfigError(std::string(where).append(": unterminated quoted value for ").append(name));
       }
       value = value.substr(1, value.size() - 2);
     } else if (const auto hash = value.find(" #"); hash != std::string::npos) {
-      value = trim(value.substr(0, hash));
+      value = trim_line(value.substr(0, hash));
     }
     env.values_[name] = value;
   }

@@ -14,7 +14,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 
 inline EnvLookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
+    // getenv only races with setenv/putenv, which neither this library nor its programs call.
+    const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): see above
     if (value == nullptr || *value == '\0') return std::nullopt;
     return std::string(value);
   };

@@ -90,7 +90,7 @@ HttpResponse HttpTransport::send(const Endpoint& endpoint, const auth::HttpReque
   HeaderList headers;
   for (const auto& [name, value] : request.headers) {
     if (iequals(name, "content-length")) continue;  // curl sets it from the body size
-    headers.add(name + ": " + value);
+    headers.add(std::string(name).append(": ").append(value));
   }
   headers.add("Expect:");  // no 100-continue round trip for larger bodies
 

@@ -79,15 +79,14 @@ Console::Console(const server::AccountRegistry& accounts, const Clock& clock, se
 Console::~Console() { pool_.stop(); }
 
 void Console::register_with(server::Gateway& gateway) {
-  gateway.serve_prefix("/_fanout/console", [this](net::Request request, const net::Peer&,
+  gateway.serve_prefix("/_fanout/console", [this](const net::Request& request, const net::Peer&,
                                                   net::Respond respond) { serve_page(request, respond); });
   gateway.serve_prefix(std::string(kApiPath),
-                       [this](net::Request request, const net::Peer& peer, net::Respond respond) {
-                         serve_api(std::move(request), peer, std::move(respond));
-                       });
+                       [this](const net::Request& request, const net::Peer& peer,
+                              const net::Respond& respond) { serve_api(request, peer, respond); });
   gateway.serve_prefix(std::string(kPeekPath),
-                       [this](net::Request request, const net::Peer& peer, net::Respond respond) {
-                         serve_peek(std::move(request), peer, std::move(respond));
+                       [this](const net::Request& request, const net::Peer& peer, net::Respond respond) {
+                         serve_peek(request, peer, std::move(respond));
                        });
   gateway.redirect_browsers_to(std::string(kPagesPath));
 }
@@ -139,7 +138,7 @@ void Console::serve_page(const net::Request& request, net::Respond& respond) con
   respond(std::move(response));
 }
 
-void Console::serve_api(net::Request request, const net::Peer& peer, net::Respond respond) {
+void Console::serve_api(const net::Request& request, const net::Peer& peer, const net::Respond& respond) {
   const auto version = request.version();
   auto [path, query] = dispatch::split_target(request.target());
   ApiRequest api;
@@ -252,7 +251,7 @@ void Console::serve_api(net::Request request, const net::Peer& peer, net::Respon
   }
 }
 
-void Console::serve_peek(net::Request request, const net::Peer& peer, net::Respond respond) {
+void Console::serve_peek(const net::Request& request, const net::Peer& peer, net::Respond respond) {
   const auto version = request.version();
   const auto wire = wants_json(request) ? dispatch::WireProtocol::json : dispatch::WireProtocol::query;
   const auto request_id = crypto::uuid_v4();

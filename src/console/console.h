@@ -39,8 +39,8 @@ class Console {
 
  private:
   void serve_page(const net::Request& request, net::Respond& respond) const;
-  void serve_api(net::Request request, const net::Peer& peer, net::Respond respond);
-  void serve_peek(net::Request request, const net::Peer& peer, net::Respond respond);
+  void serve_api(const net::Request& request, const net::Peer& peer, const net::Respond& respond);
+  void serve_peek(const net::Request& request, const net::Peer& peer, net::Respond respond);
   protocol::RequestContext context_for(const net::Request& request, const net::Peer& peer,
                                        const std::string& account) const;
 

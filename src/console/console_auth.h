@@ -24,7 +24,7 @@ struct Caller {
 class ConsoleAuth {
  public:
   static constexpr std::string_view kCookieName = "fanout_session";
-  static constexpr std::int64_t kSessionSeconds = 12 * 3600;
+  static constexpr std::int64_t kSessionSeconds = std::int64_t{12} * 3600;
 
   ConsoleAuth(const server::AccountRegistry& accounts, const Clock& clock);
 

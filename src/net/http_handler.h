@@ -73,9 +73,12 @@ class HttpHandler {
   // A sink for this request's body, or null to buffer it into Request::body() (the default).
   virtual std::shared_ptr<BodySink> body_sink(const RequestHeader& header) { return nullptr; }
   // Called instead of handle() when body_sink() returned a sink, once the whole body went
-  // into it; request.body() is empty.
+  // into it; request.body() is empty. By value, as handle(): overrides take the request, the sink
+  // and respond over (Gateway moves them on); this default ignores them.
+  // NOLINTBEGIN(performance-unnecessary-value-param): see above
   virtual void handle_streamed(Request request, std::shared_ptr<BodySink> sink, const Peer& peer,
                                Respond respond) {}
+  // NOLINTEND(performance-unnecessary-value-param)
 };
 
 }  // namespace fanout::net

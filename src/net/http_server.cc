@@ -334,7 +334,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     reserved_body_ = 0;
   }
 
-  static constexpr std::size_t kStreamReadBytes = 256 * 1024;
+  static constexpr std::size_t kStreamReadBytes = std::size_t{256} * 1024;
 
   HttpServer::Impl& server_;
   Stream stream_;

@@ -61,7 +61,7 @@ class QueryDecoder {
       const auto& member = member_value.as_object();
       const auto& member_shape = model_.resolve(member);
       std::string wire = wire_name(member, member_shape, name);
-      std::string key = prefix.empty() ? wire : prefix + "." + wire;
+      std::string key = prefix.empty() ? wire : std::string(prefix).append(".").append(wire);
       auto value = decode(member, member_shape, key, std::string(name));
       if (error) return out;
       if (value) out[name] = std::move(*value);
@@ -131,9 +131,10 @@ class QueryDecoder {
       for (int i = 1; i <= kMaxEntries; ++i) {
         std::string entry = map_prefix + "." + std::to_string(i);
         if (!has_prefix(params_, entry)) break;
-        auto k = params_.find(entry + "." + key_name);
+        entry += '.';  // "<map>.entry.N." then "key" / "value"
+        auto k = params_.find(entry + key_name);
         if (k == params_.end()) continue;
-        auto v = decode(value_member, model_.resolve(value_member), entry + "." + value_name, name);
+        auto v = decode(value_member, model_.resolve(value_member), entry + value_name, name);
         if (error) return std::nullopt;
         if (v) obj[k->second] = std::move(*v);
       }

@@ -123,7 +123,9 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e));
+    // --help, --version and argument errors end the process here, first thing in main, before
+    // any thread exists.
+    std::exit(app.exit(e));  // NOLINT(concurrency-mt-unsafe): single-threaded start-up
   }
 
   std::vector<std::string> credential_texts;
@@ -139,6 +141,7 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   if (body_timeout_ms) config.server.body_timeout = std::chrono::milliseconds(body_timeout_ms);
   if (!is_account_id(config.default_account)) throw std::runtime_error("--default-account must be 12 digits");
   for (const auto& text : credential_texts) add_credential(config, text);
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up; nothing in fanoutd modifies the environment
   if (const char* env = std::getenv("FANOUT_CREDENTIALS"); env && *env) split_and_add(config, env);
   for (const auto& text : credentials) add_credential(config, text);
   if (stack_names.size() > deploy_files.size()) throw std::runtime_error("--stack-name without a --deploy");

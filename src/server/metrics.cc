@@ -22,8 +22,15 @@ std::string Metrics::render_prometheus() const {
   out += "# TYPE fanout_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
     const auto& [service, operation, status] = key;
-    out += "fanout_requests_total{service=\"" + service + "\",operation=\"" + operation + "\",status=\"" +
-           std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+    out.append("fanout_requests_total{service=\"")
+        .append(service)
+        .append("\",operation=\"")
+        .append(operation)
+        .append("\",status=\"")
+        .append(std::to_string(status))
+        .append("\"} ")
+        .append(std::to_string(count))
+        .append("\n");
   }
   out += "# HELP fanout_request_duration_seconds Request latency, by service and operation.\n";
   out += "# TYPE fanout_request_duration_seconds histogram\n";

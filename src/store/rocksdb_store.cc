@@ -29,7 +29,7 @@ namespace {
 // In-memory mode keeps RocksDB's files in a MemEnv; this path exists only inside it.
 constexpr const char* kMemoryPath = "/fanout-memory";
 
-constexpr std::size_t kMiB = 1024 * 1024;
+constexpr std::size_t kMiB = std::size_t{1024} * 1024;
 
 rocksdb::Slice slice(std::string_view text) { return {text.data(), text.size()}; }
 std::string_view view(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
@@ -152,6 +152,7 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
   }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.reserve(names.size());
   for (const std::string& name : names) descriptors.emplace_back(name, cf_opts);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -271,7 +272,7 @@ void RocksStore::scan(std::string_view cf, std::string_view prefix,
   if (!upper.empty()) options.iterate_upper_bound = &upper_slice;
   // Scans are sequential and mostly one-off (recovery reads every SQS meta record once): read
   // ahead, and keep the block cache for point reads.
-  options.readahead_size = 2 * 1024 * 1024;
+  options.readahead_size = 2 * kMiB;
   options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handle));
   for (it->Seek(slice(prefix)); it->Valid(); it->Next()) {

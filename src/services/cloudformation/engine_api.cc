@@ -98,7 +98,7 @@ std::variant<std::string, protocol::ServiceError> template_text(const json::obje
   auto location = s3_location(url);
   if (!location) return validation_error("TemplateURL must be a supported URL.");
   // AWS reads at most 1 MB of template from S3.
-  constexpr std::size_t kMaxTemplateUrlBytes = 1024 * 1024;
+  constexpr std::size_t kMaxTemplateUrlBytes = std::size_t{1024} * 1024;
   auto text = buckets
                   ? buckets->read_object(account_id, location->first, location->second, kMaxTemplateUrlBytes)
                   : std::nullopt;

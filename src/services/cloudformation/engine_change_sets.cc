@@ -231,18 +231,12 @@ void CloudFormationEngine::compute_change_set(const std::string& stack_id, const
   if (template_error) {
     cs.status = "FAILED";
     cs.reason = error_text;
-  } else if (cs.type == "UPDATE" && changes.empty() && cs.template_body == stack->template_body &&
-             cs.parameters == stack->parameters) {
-    cs.status = "FAILED";
-    cs.reason = kNoChanges;
-  } else if (cs.type == "UPDATE" && changes.empty() && cs.template_body != stack->template_body) {
-    // Only outputs or metadata changed: still executable, as on AWS.
-    cs.status = "CREATE_COMPLETE";
-    cs.execution_status = "AVAILABLE";
-  } else if (cs.type == "UPDATE" && changes.empty()) {
+  } else if (cs.type == "UPDATE" && changes.empty() && cs.template_body == stack->template_body) {
+    // The same template, with the same parameters or with new values that change no resource.
     cs.status = "FAILED";
     cs.reason = kNoChanges;
   } else {
+    // Includes an update whose template changed only outputs or metadata: still executable, as on AWS.
     cs.status = "CREATE_COMPLETE";
     cs.execution_status = "AVAILABLE";
   }

@@ -40,7 +40,7 @@ struct Deployment {
       throw EvaluationError("Template error: resource " + id + " does not support attribute type " +
                             attribute + " in Fn::GetAtt");
     };
-    scope.import_value = [this, import_value](const std::string& name) {
+    scope.import_value = [this, import_value = std::move(import_value)](const std::string& name) {
       auto v = import_value(name);
       if (v && std::find(imports.begin(), imports.end(), name) == imports.end()) imports.push_back(name);
       return v;

@@ -40,7 +40,8 @@ class FirehoseStreamProvider final : public ResourceProvider {
         r.attributes = {{"Arn", d.at("DeliveryStreamARN")}};
         return r;
       }
-      if (status != "CREATING") return "Delivery stream " + name + " is " + status;
+      if (status != "CREATING")
+        return std::string("Delivery stream ").append(name).append(" is ").append(status);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return "Delivery stream " + name + " did not become ACTIVE";

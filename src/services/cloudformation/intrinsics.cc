@@ -123,7 +123,7 @@ std::string Evaluator::substitute(const std::string& text, const json::object& v
         out += "${" + name.substr(1) + "}";  // ${!Literal}
         continue;
       }
-      auto trim = [](std::string s) {
+      auto trim = [](const std::string& s) {
         auto b = s.find_first_not_of(' ');
         auto e = s.find_last_not_of(' ');
         return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);

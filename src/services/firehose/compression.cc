@@ -148,7 +148,7 @@ std::string snappy_framed(std::string_view data) {
 
 std::string hadoop_snappy(std::string_view data) {
   // One Hadoop block per 256 KiB of input (BlockCompressorStream's default buffer).
-  constexpr std::size_t kBlock = 256 * 1024;
+  constexpr std::size_t kBlock = std::size_t{256} * 1024;
   std::string out;
   std::string compressed;
   for (std::size_t off = 0; off < data.size(); off += kBlock) {

@@ -194,8 +194,8 @@ S3Destination apply_s3_update(const S3Destination& current, const json::object& 
 json::object describe_destination(const S3Destination& d) {
   json::object hints{{"SizeInMBs", d.size_mb}, {"IntervalInSeconds", d.interval_seconds}};
   auto raw_or = [&](std::string_view key, json::value fallback) -> json::value {
-    const auto* v = d.raw.if_contains(key);
-    return v ? *v : fallback;
+    if (const auto* v = d.raw.if_contains(key)) return *v;
+    return fallback;
   };
   json::object plain{
       {"RoleARN", d.role_arn},

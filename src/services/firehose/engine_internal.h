@@ -21,9 +21,9 @@ namespace fanout::services::firehose {
 inline constexpr std::string_view kStreamsCf = "firehose_streams";  // "<account>/<name>" → StreamConfig JSON
 inline constexpr std::string_view kRecordsCf = "firehose_records";  // "<stream id>/<seq, 16 hex>" → record
 
-inline constexpr std::size_t kMaxRecordBytes = 1000 * 1024;
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{1000} * 1024;
 inline constexpr std::size_t kMaxBatchRecords = 500;
-inline constexpr std::size_t kMaxBatchBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxBatchBytes = std::size_t{4} * 1024 * 1024;
 inline constexpr std::size_t kMaxTagsPerStream = 50;
 
 // Partition ids: "" without dynamic partitioning; "\x01<error-output-type>" for records that go

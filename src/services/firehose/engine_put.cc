@@ -98,53 +98,53 @@ void FirehoseEngine::append_records(
   // `done` now belongs to this function (the caller's copy is moved-from), so refusals are
   // answered through it rather than thrown; they are decided under the lock, answered after it.
   std::optional<protocol::ServiceError> refused;
-  {
-    std::lock_guard lock(stream->mutex);
-    if (stream->deleted || !stream->active) {
-      refused = errors::stream_not_found(compiled->config->name, compiled->config->account).error();
-    } else if (stream->held_bytes + bytes > options_.max_held_bytes_per_stream) {
-      refused = errors::service_unavailable("Slow down.").error();
-    }
-    if (!refused) {
-      const std::string& id = compiled->config->id;
-      for (auto& r : *records) {
-        r.seq = stream->next_seq++;
-        batch.put(kRecordsCf, record_key(id, r.seq), encode_record(r.arrival_ms, r.partition, r.data));
-        ids.push_back(record_id(id, r.seq));
-      }
-      stream->held_bytes += bytes;
-      records_in_ += records->size();
-      // Handed over under the stream's lock: the store applies and acknowledges batches in this
-      // order, so records reach the buffers in sequence order.
-      store_.commit(std::move(batch), [this, life = life_, stream, records, bytes, ids = std::move(ids),
-                                       done = std::move(done)](const store::Status& status) mutable {
-        if (!status.ok) {
-          {
-            std::lock_guard lock(stream->mutex);
-            stream->held_bytes -= bytes;
-          }
-          done(errors::service_unavailable("The record could not be stored: " + status.message).error());
-          return;
-        }
-        life->run([&] {
-          std::lock_guard lock(stream->mutex);
-          if (stream->deleted) return;
-          buffer_records_locked(*stream, *records);
-          cut_due_locked(*stream, now());
-          std::int64_t earliest = 0;
-          const std::int64_t interval = stream->config()->destination.interval_seconds * 1000LL;
-          for (const auto& [partition, buffer] : stream->buffers) {
-            const std::int64_t due = buffer.oldest_ms + interval;
-            if (earliest == 0 || due < earliest) earliest = due;
-          }
-          if (earliest != 0) arm_timer_locked(stream, earliest);
-          pump_locked(stream);
-        });
-        done(std::move(ids));
-      });
-    }
+  std::unique_lock stream_lock(stream->mutex);
+  if (stream->deleted || !stream->active) {
+    refused = errors::stream_not_found(compiled->config->name, compiled->config->account).error();
+  } else if (stream->held_bytes + bytes > options_.max_held_bytes_per_stream) {
+    refused = errors::service_unavailable("Slow down.").error();
   }
-  if (refused) done(std::move(*refused));
+  if (refused) {
+    stream_lock.unlock();
+    done(std::move(*refused));
+    return;
+  }
+  const std::string& id = compiled->config->id;
+  for (auto& r : *records) {
+    r.seq = stream->next_seq++;
+    batch.put(kRecordsCf, record_key(id, r.seq), encode_record(r.arrival_ms, r.partition, r.data));
+    ids.push_back(record_id(id, r.seq));
+  }
+  stream->held_bytes += bytes;
+  records_in_ += records->size();
+  // Handed over under the stream's lock: the store applies and acknowledges batches in this
+  // order, so records reach the buffers in sequence order.
+  store_.commit(std::move(batch), [this, life = life_, stream, records, bytes, ids = std::move(ids),
+                                   done = std::move(done)](const store::Status& status) mutable {
+    if (!status.ok) {
+      {
+        std::lock_guard lock(stream->mutex);
+        stream->held_bytes -= bytes;
+      }
+      done(errors::service_unavailable("The record could not be stored: " + status.message).error());
+      return;
+    }
+    life->run([&] {
+      std::lock_guard lock(stream->mutex);
+      if (stream->deleted) return;
+      buffer_records_locked(*stream, *records);
+      cut_due_locked(*stream, now());
+      std::int64_t earliest = 0;
+      const std::int64_t interval = stream->config()->destination.interval_seconds * 1000LL;
+      for (const auto& [partition, buffer] : stream->buffers) {
+        const std::int64_t due = buffer.oldest_ms + interval;
+        if (earliest == 0 || due < earliest) earliest = due;
+      }
+      if (earliest != 0) arm_timer_locked(stream, earliest);
+      pump_locked(stream);
+    });
+    done(std::move(ids));
+  });
 }
 
 void FirehoseEngine::put_record(const Context& context, const Input& input, Completion& done) {

@@ -86,7 +86,7 @@ FirehoseEngine::FirehoseEngine(store::Store& store, const Clock& clock, TimerQue
       clock_(clock),
       timers_(timers),
       region_(std::move(region)),
-      options_(std::move(options)),
+      options_(options),
       life_(std::make_shared<Lifeline>()) {
   recover();
   for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.delivery_threads); ++i) {

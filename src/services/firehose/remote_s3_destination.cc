@@ -89,10 +89,14 @@ std::map<std::string, RemoteS3Endpoint> parse_remote_endpoints(std::string_view 
   return out;
 }
 
+// getenv is safe here: this runs once while the services are built at start-up, and nothing in
+// fanoutd modifies the environment.
 std::map<std::string, RemoteS3Endpoint> remote_endpoints_from_environment() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): see above
   if (const char* inline_json = std::getenv("FANOUT_FIREHOSE_S3_ENDPOINTS"); inline_json && *inline_json) {
     return parse_remote_endpoints(inline_json);
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): see above
   if (const char* path = std::getenv("FANOUT_FIREHOSE_S3_ENDPOINTS_FILE"); path && *path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error(std::string("cannot read FANOUT_FIREHOSE_S3_ENDPOINTS_FILE ") + path);
@@ -155,7 +159,7 @@ void RemoteS3Destination::put_object(ObjectWrite write, std::function<void(Objec
   curl_slist* raw_headers = nullptr;
   for (const auto& [name, value] : request.headers) {
     if (name == "host" || name == "content-length") continue;  // curl sends both itself
-    raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
+    raw_headers = curl_slist_append(raw_headers, std::string(name).append(": ").append(value).c_str());
   }
   raw_headers = curl_slist_append(raw_headers, ("Host: " + host).c_str());
   raw_headers = curl_slist_append(raw_headers, "Expect:");

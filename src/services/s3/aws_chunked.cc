@@ -152,7 +152,7 @@ std::string chunk_signature(const ChunkSigningContext& context, std::string_view
 std::string trailer_signature(const ChunkSigningContext& context, std::string_view previous_signature,
                               const std::vector<std::pair<std::string, std::string>>& trailers) {
   std::string canonical;
-  for (const auto& [name, value] : trailers) canonical += name + ":" + value + "\n";
+  for (const auto& [name, value] : trailers) canonical.append(name).append(":").append(value).append("\n");
   std::string to_sign = "AWS4-HMAC-SHA256-TRAILER\n" + context.amz_date + "\n" + context.scope + "\n" +
                         std::string(previous_signature) + "\n" + crypto::hex(crypto::sha256(canonical));
   return crypto::hex(crypto::hmac_sha256(context.signing_key, to_sign));

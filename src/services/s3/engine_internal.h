@@ -35,7 +35,7 @@ struct Bucket {
 };
 
 struct S3Engine::Impl {
-  Impl(store::Store& s, const Clock& c, const std::string& data, std::string region, bool sync);
+  Impl(store::Store& s, const Clock& c, std::string data, std::string region, bool sync);
 
   store::Store& store;
   const Clock& clock;
@@ -69,7 +69,8 @@ struct S3Engine::Impl {
 
   // Commits a staged (fsynced or not) temp file as bucket/key. Runs on the pool.
   void commit_object(const std::string& account, const std::string& bucket, const std::string& key,
-                     const std::string& temp_path, ObjectMeta meta, std::function<void(Outcome<ObjectMeta>)> done);
+                     const std::string& temp_path, ObjectMeta meta,
+                     std::function<void(Outcome<ObjectMeta>)> done);
 
   void load_and_reconcile();
 };

@@ -44,8 +44,9 @@ Upload* find_upload(Bucket& b, const std::string& key, const std::string& upload
 
 // Moves a staged part into its upload's directory and records it; runs on the pool.
 void commit_part(S3Engine::Impl& im, const std::string& account, const std::string& bucket,
-                 const std::string& key, const std::string& upload_id, int part_number, const std::string& temp,
-                 std::uint64_t size, const std::string& md5, std::map<std::string, std::string> checksums,
+                 const std::string& key, const std::string& upload_id, int part_number,
+                 const std::string& temp, std::uint64_t size, const std::string& md5,
+                 std::map<std::string, std::string> checksums,
                  const std::function<void(Outcome<PartSummary>)>& done) {
   if (im.sync_files) {
     if (auto err = fsync_file(temp); !err.empty()) {
@@ -131,8 +132,8 @@ void S3Engine::upload_part(const std::string& account_id, const std::string& buc
   auto& im = *impl_;
   boost::asio::post(im.pool, [&im, account_id, bucket, key, upload_id, part_number, body = std::move(body),
                               done = std::move(done)]() mutable {
-    commit_part(im, account_id, bucket, key, upload_id, part_number, std::move(body.temp_path), body.size,
-                body.md5, std::move(body.checksums), done);
+    commit_part(im, account_id, bucket, key, upload_id, part_number, body.temp_path, body.size, body.md5,
+                std::move(body.checksums), done);
   });
 }
 
@@ -176,14 +177,13 @@ void S3Engine::upload_part_copy(const std::string& account_id, const std::string
         return done(errors::internal(err));
       }
     }
-    commit_part(im, account_id, bucket, key, upload_id, part_number, temp, length, md5->result(),
-                {}, done);
+    commit_part(im, account_id, bucket, key, upload_id, part_number, temp, length, md5->result(), {}, done);
   });
 }
 
 void S3Engine::complete_multipart_upload(const std::string& account_id, const std::string& bucket,
                                          const std::string& key, const std::string& upload_id,
-                                         std::vector<CompletedPart> parts,
+                                         const std::vector<CompletedPart>& parts,
                                          std::function<void(Outcome<ObjectMeta>)> done) {
   auto& im = *impl_;
   std::vector<PartSummary> chosen;
@@ -250,7 +250,7 @@ void S3Engine::complete_multipart_upload(const std::string& account_id, const st
     meta.parts_count = static_cast<int>(chosen.size());
     attributes.checksum_algorithm.clear();
     meta.attributes = std::move(attributes);
-    im.commit_object(account_id, bucket, key, std::move(temp), std::move(meta),
+    im.commit_object(account_id, bucket, key, temp, std::move(meta),
                      [&im, bucket, upload_id, done = std::move(done)](Outcome<ObjectMeta> outcome) {
                        if (std::holds_alternative<ObjectMeta>(outcome)) {
                          store::Batch batch;

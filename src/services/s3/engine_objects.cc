@@ -128,7 +128,7 @@ void S3Engine::put_object(const std::string& account_id, const std::string& buck
   meta.attributes = std::move(attributes);
   boost::asio::post(im.pool, [&im, account_id, bucket, key, temp = std::move(body.temp_path),
                               meta = std::move(meta), done = std::move(done)]() mutable {
-    im.commit_object(account_id, bucket, key, std::move(temp), std::move(meta), std::move(done));
+    im.commit_object(account_id, bucket, key, temp, std::move(meta), std::move(done));
   });
 }
 
@@ -207,7 +207,7 @@ void S3Engine::copy_object(const std::string& account_id, const std::string& src
           meta.attributes = src.attributes;
           meta.attributes.checksum_algorithm.clear();
         }
-        im.commit_object(account_id, dst_bucket, dst_key, std::move(temp), std::move(meta), std::move(done));
+        im.commit_object(account_id, dst_bucket, dst_key, temp, std::move(meta), std::move(done));
       });
 }
 

@@ -11,8 +11,17 @@
 namespace fanout::services::s3 {
 namespace {
 
+// strerror_r instead of strerror (whose buffer is shared by all threads): the GNU variant, which
+// g++ and clang++ get by default (_GNU_SOURCE), returns the message, possibly not in buf; the
+// XSI variant fills buf and returns 0.
+[[maybe_unused]] const char* strerror_message(const char* result, const char* /*buf*/) { return result; }
+[[maybe_unused]] const char* strerror_message(int /*result*/, const char* buf) { return buf; }
+
 std::string failure(const char* what, const std::string& path) {
-  return std::string(what) + " " + path + ": " + std::strerror(errno);
+  const int error = errno;
+  char buf[256] = "";
+  const char* message = strerror_message(strerror_r(error, buf, sizeof buf), buf);
+  return std::string(what) + " " + path + ": " + message;
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ void handle_multipart_operation(const CallPtr& call) {
     auto parts = parse_complete_multipart(call->request().body());
     if (!parts) return call->reply_error(errors::malformed_xml());
     return engine.complete_multipart_upload(
-        account, bucket, key, upload_id(*call), std::move(*parts), [call](Outcome<ObjectMeta> outcome) {
+        account, bucket, key, upload_id(*call), *parts, [call](Outcome<ObjectMeta> outcome) {
           if (auto* err = std::get_if<ServiceError>(&outcome)) return call->reply_error(*err);
           const auto& meta = std::get<ObjectMeta>(outcome);
           auto xml = document("CompleteMultipartUploadResult");

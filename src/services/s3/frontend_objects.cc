@@ -365,7 +365,9 @@ ObjectAttributes attributes_from_headers(const S3Frontend::Call& call, std::opti
       auto meta_name = name.substr(11);
       metadata_bytes += meta_name.size() + field.value().size();
       auto& slot = a.user_metadata[meta_name];
-      slot = slot.empty() ? std::string(field.value()) : slot + "," + std::string(field.value());
+      // A repeated x-amz-meta- header: the values joined with commas.
+      if (!slot.empty()) slot += ',';
+      slot.append(field.value().data(), field.value().size());
     }
   }
   if (metadata_bytes > kMaxUserMetadataBytes) {

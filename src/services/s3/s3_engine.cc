@@ -26,10 +26,12 @@ using protocol::ServiceError;
 
 std::string quoted_md5_etag(const std::string& raw_md5) { return "\"" + crypto::hex(raw_md5) + "\""; }
 
-S3Engine::Impl::Impl(store::Store& s, const Clock& c, const std::string& data, std::string region, bool sync)
+S3Engine::Impl::Impl(store::Store& s, const Clock& c, std::string data, std::string region, bool sync)
     : store(s),
       clock(c),
-      root(fs::absolute(fs::path(data.empty() ? std::string(".") : data) / "s3").lexically_normal().string()),
+      root(fs::absolute(fs::path(data.empty() ? std::string(".") : std::move(data)) / "s3")
+               .lexically_normal()
+               .string()),
       tmp(root + "/.tmp"),
       uploads(root + "/.uploads"),
       default_region(std::move(region)),

@@ -178,7 +178,7 @@ class S3Engine {
                         std::function<void(Outcome<PartSummary>)> done);
   void complete_multipart_upload(const std::string& account_id, const std::string& bucket,
                                  const std::string& key, const std::string& upload_id,
-                                 std::vector<CompletedPart> parts,
+                                 const std::vector<CompletedPart>& parts,
                                  std::function<void(Outcome<ObjectMeta>)> done);
   std::optional<protocol::ServiceError> abort_multipart_upload(const std::string& account_id,
                                                                const std::string& bucket,

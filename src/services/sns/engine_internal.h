@@ -32,7 +32,7 @@ inline std::string dedup_store_key(std::string_view topic_arn, std::string_view 
 inline std::string seq_store_key(std::string_view topic_arn) { return "seq/" + std::string(topic_arn); }
 inline std::string sms_store_key(std::string_view account) { return "sms/" + std::string(account); }
 
-inline constexpr std::int64_t kDeduplicationWindowMs = 5 * 60 * 1000;
+inline constexpr std::int64_t kDeduplicationWindowMs = std::int64_t{5} * 60 * 1000;
 inline constexpr std::int64_t kTokenLifetimeMs = 3LL * 24 * 3600 * 1000;
 inline constexpr std::size_t kMaxStandardTopicsPerAccount = 100000;
 inline constexpr std::size_t kMaxFifoTopicsPerAccount = 1000;

@@ -13,7 +13,7 @@ namespace {
 using namespace filter;
 namespace json = boost::json;
 
-constexpr std::size_t kMaxPolicyBytes = 256 * 1024;
+constexpr std::size_t kMaxPolicyBytes = std::size_t{256} * 1024;
 constexpr std::uint64_t kMaxCombinations = 150;
 constexpr std::size_t kMaxKeys = 5;
 // Expanding "$or" stops here; a policy with more branches has more than 150 combinations anyway.
@@ -401,7 +401,7 @@ std::size_t key_count(const Branch& branch) {
 }
 
 FilterPolicyError make_error(std::string reason) {
-  return FilterPolicyError{"Invalid parameter: " + reason, reason};
+  return FilterPolicyError{"Invalid parameter: " + reason, std::move(reason)};  // braced: `reason` is read before it is moved
 }
 
 }  // namespace

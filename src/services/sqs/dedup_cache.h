@@ -13,7 +13,7 @@
 
 namespace fanout::services::sqs {
 
-constexpr std::int64_t kDeduplicationIntervalMs = 5 * 60 * 1000;
+constexpr std::int64_t kDeduplicationIntervalMs = std::int64_t{5} * 60 * 1000;
 
 class DedupCache {
  public:

@@ -18,7 +18,6 @@ namespace fanout::services::sqs {
 
 namespace {
 
-constexpr std::size_t kMaxBatchEntries = 10;
 
 SqsError expired_handle(std::string_view handle) {
   return errors::invalid_parameter_value("ReceiptHandle", handle, "The receipt handle has expired.");
@@ -95,7 +94,7 @@ void SqsEngine::change_visibility_locked(Queue& queue, std::string_view text, st
   if (message == nullptr || message->state() != MessageState::inflight) throw errors::message_not_inflight();
   if (queue.fifo && message->receive_count != handle.receive_count) throw expired_handle(text);
   // In flight for at most 12 hours from the receive.
-  if (t + timeout_s * 1000 > message->last_receive_ms() + 43200 * 1000) {
+  if (t + timeout_s * 1000 > message->last_receive_ms() + std::int64_t{43200} * 1000) {
     throw errors::invalid_parameter_value(
         "VisibilityTimeout", std::to_string(timeout_s),
         "Total VisibilityTimeout for the message is beyond the limit [43200 "

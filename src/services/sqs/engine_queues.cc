@@ -323,7 +323,7 @@ void SqsEngine::delete_queue(const Context& context, const Input& input, Complet
     batch.erase(kStateCf, seq_reservation_key(queue->id));
     commit(std::move(batch), [done = std::move(done)](const store::Status& s) mutable { answer(done, s); });
   }
-  complete_empty(std::move(parked));
+  complete_empty(parked);
   // Move tasks reading from the deleted queue stop.
   std::lock_guard lock(tasks_mutex_);
   for (auto& [id, task] : tasks_) {
@@ -341,7 +341,7 @@ void SqsEngine::purge_queue(const Context& context, const Input& input, Completi
   std::lock_guard lock(queue->mutex);
   if (queue->deleted) throw errors::queue_does_not_exist();
   const auto t = now();
-  if (queue->last_purge_ms && t - *queue->last_purge_ms < 60 * 1000) {
+  if (queue->last_purge_ms && t - *queue->last_purge_ms < std::int64_t{60} * 1000) {
     throw SqsError("PurgeQueueInProgress",
                    "Only one PurgeQueue operation on " + queue->name + " is allowed every 60 seconds.");
   }

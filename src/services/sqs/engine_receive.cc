@@ -87,40 +87,38 @@ ReceiveOptions SqsEngine::parse_receive_options(const Input& input, Queue& queue
 void SqsEngine::receive_message(const Context& context, const Input& input, Completion& done) {
   auto queue = resolve(context, input, "ReceiveMessage", true);
   const auto options = parse_receive_options(input, *queue);
-  std::shared_ptr<ReceiveJob> job;
-  bool answer_empty = false;
-  {
-    std::lock_guard lock(queue->mutex);
-    if (queue->deleted) throw errors::queue_does_not_exist();
-    if (!queue->fifo && queue->index.inflight_count() >= static_cast<std::size_t>(kMaxInflightStandard)) {
-      throw SqsError("OverLimit", "The maximum number of in flight messages (" +
-                                      std::to_string(kMaxInflightStandard) + ") has been reached for queue " +
-                                      queue->name + ".");
-    }
-    const auto t = now();
-    bool delivered = false;
-    job = start_receive_locked(queue, options, t, delivered);
-    if (delivered) {
-      job->done = std::move(done);
-    } else if (options.wait_ms > 0 && !stopped_) {
-      auto waiter = std::make_shared<Waiter>();
-      waiter->id = next_waiter_id_++;
-      waiter->options = options;
-      waiter->done = std::move(done);
-      waiter->deadline_timer = schedule(options.wait_ms, [this, weak = std::weak_ptr<Queue>(queue),
-                                                          id = waiter->id] { expire_waiter(weak, id); });
-      queue->waiters.push_back(std::move(waiter));
-      arm_wake_timer_locked(queue, t);
-    } else if (job) {
-      // Nothing to deliver, but messages moved to the dead-letter queue (or expired): answer
-      // once that is durable and visible there.
-      job->done = std::move(done);
-    } else {
-      answer_empty = true;
-    }
+  std::unique_lock lock(queue->mutex);
+  if (queue->deleted) throw errors::queue_does_not_exist();
+  if (!queue->fifo && queue->index.inflight_count() >= static_cast<std::size_t>(kMaxInflightStandard)) {
+    throw SqsError("OverLimit", "The maximum number of in flight messages (" +
+                                    std::to_string(kMaxInflightStandard) + ") has been reached for queue " +
+                                    queue->name + ".");
   }
+  const auto t = now();
+  bool delivered = false;
+  auto job = start_receive_locked(queue, options, t, delivered);
+  if (!delivered && options.wait_ms > 0 && !stopped_) {
+    // Nothing yet: a long poll. A job without messages (state changes only) still runs below.
+    auto waiter = std::make_shared<Waiter>();
+    waiter->id = next_waiter_id_++;
+    waiter->options = options;
+    waiter->done = std::move(done);
+    waiter->deadline_timer = schedule(options.wait_ms, [this, weak = std::weak_ptr<Queue>(queue),
+                                                        id = waiter->id] { expire_waiter(weak, id); });
+    queue->waiters.push_back(std::move(waiter));
+    arm_wake_timer_locked(queue, t);
+  } else if (job) {
+    // Messages to deliver (delivered implies a job: picking them writes their metadata), or
+    // nothing to deliver but messages moved to the dead-letter queue (or expired): answer once
+    // that is durable and visible there.
+    job->done = std::move(done);
+  } else {
+    lock.unlock();
+    done(boost::json::object{});
+    return;
+  }
+  lock.unlock();
   if (job) read_and_finish(job);
-  if (answer_empty) done(boost::json::object{});
 }
 
 std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std::shared_ptr<Queue>& queue,
@@ -393,7 +391,7 @@ void SqsEngine::expire_waiter(const std::weak_ptr<Queue>& weak, std::uint64_t wa
   if (waiter) waiter->done(boost::json::object{});
 }
 
-void SqsEngine::complete_empty(std::vector<std::shared_ptr<Waiter>> waiters) {
+void SqsEngine::complete_empty(const std::vector<std::shared_ptr<Waiter>>& waiters) {
   for (auto& waiter : waiters) {
     if (waiter && waiter->done) waiter->done(boost::json::object{});
   }

@@ -28,7 +28,7 @@ class Reader {
   bool ok() const { return ok_; }
   bool done() const { return pos_ == bytes_.size(); }
   char byte() {
-    if (pos_ >= bytes_.size()) return fail(), 0;
+    if (pos_ >= bytes_.size()) return fail(), '\0';
     return bytes_[pos_++];
   }
   std::uint64_t varint() {

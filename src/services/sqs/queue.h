@@ -23,7 +23,7 @@
 
 namespace fanout::services::sqs {
 
-constexpr std::int64_t kReceiveAttemptWindowMs = 5 * 60 * 1000;
+constexpr std::int64_t kReceiveAttemptWindowMs = std::int64_t{5} * 60 * 1000;
 
 // A FIFO receive remembered by its ReceiveRequestAttemptId.
 struct ReceiveAttempt {

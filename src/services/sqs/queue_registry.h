@@ -18,7 +18,7 @@
 
 namespace fanout::services::sqs {
 
-constexpr std::int64_t kQueueDeletedRecentlyMs = 60 * 1000;
+constexpr std::int64_t kQueueDeletedRecentlyMs = std::int64_t{60} * 1000;
 
 class QueueRegistry {
  public:

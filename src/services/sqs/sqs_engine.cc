@@ -256,7 +256,7 @@ void SqsEngine::stop() {
     }
     queue->waiters.clear();
   }
-  complete_empty(std::move(parked));
+  complete_empty(parked);
 }
 
 void SqsEngine::reset() {
@@ -283,7 +283,7 @@ void SqsEngine::reset() {
     queue->attempts.clear();
   }
   registry_.clear();
-  complete_empty(std::move(parked));
+  complete_empty(parked);
 
   // Erase the engine's column families (the gateway may wipe the whole store as well) but keep
   // the receipt-handle key and the queue id counter, so no handle or id is ever reused.

@@ -236,7 +236,7 @@ class SqsEngine final : public protocol::ServiceEngine {
   void wake(const std::shared_ptr<Queue>& queue);
   void expire_waiter(const std::weak_ptr<Queue>& queue, std::uint64_t waiter_id);
   // Completes these parked receives with an empty result (outside any lock).
-  static void complete_empty(std::vector<std::shared_ptr<Waiter>> waiters);
+  static void complete_empty(const std::vector<std::shared_ptr<Waiter>>& waiters);
   // Makes staged messages receivable (after their batch is durable) and wakes long polls.
   void apply_staged(StagedSends& staged, bool durable);
 
