@@ -8,6 +8,7 @@
 #include "auth/http_date.h"
 #include "auth/sigv4.h"
 #include "auth/uri_encoding.h"
+#include "common/ascii_text.h"
 
 namespace fanout::auth {
 namespace {
@@ -17,14 +18,6 @@ using detail::kAlgorithm;
 constexpr std::int64_t kMaxPresignExpires = 604800;  // one week, AWS's hard limit
 // Echoed request text is capped so an error message stays small whatever the client sent.
 constexpr std::size_t kMaxEcho = 512;
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Client text quoted in a message: bounded, and printable ASCII only so that every protocol's
 // error envelope (XML 1.0, JSON) can carry it.
@@ -88,7 +81,7 @@ std::optional<std::string> parse_signed_headers(std::string_view text, std::vect
   while (start <= text.size()) {
     auto end = text.find(';', start);
     if (end == std::string_view::npos) end = text.size();
-    const std::string_view name = trim(text.substr(start, end - start));
+    const std::string_view name = ascii::trim(text.substr(start, end - start));
     if (name.empty()) return "SignedHeaders contains an empty header name: '" + echo(text) + "'";
     std::string lower = detail::to_lower(name);
     if (!seen.insert(lower).second) return "SignedHeaders lists '" + echo(lower) + "' more than once.";
@@ -99,8 +92,8 @@ std::optional<std::string> parse_signed_headers(std::string_view text, std::vect
 }
 
 ParseResult parse_header_auth(const HttpRequest& request, std::string_view value) {
-  value = trim(value);
-  const auto space = std::find_if(value.begin(), value.end(), is_space);
+  value = ascii::trim(value);
+  const auto space = std::find_if(value.begin(), value.end(), ascii::is_space);
   const std::string_view algorithm = value.substr(0, static_cast<std::size_t>(space - value.begin()));
   if (algorithm != kAlgorithm) {
     if (algorithm.empty()) {
@@ -160,7 +153,7 @@ ParseResult parse_header_auth(const HttpRequest& request, std::string_view value
   }
   auth.signature = std::string(*signature);
   if (amz_date) {
-    const std::string_view text = trim(*amz_date);
+    const std::string_view text = ascii::trim(*amz_date);
     if (!parse_amz_date(text)) {
       return fail(
           AuthFailure::incomplete,
@@ -168,7 +161,7 @@ ParseResult parse_header_auth(const HttpRequest& request, std::string_view value
     }
     auth.amz_date = std::string(text);
   } else {
-    const auto seconds = detail::parse_http_date(trim(*http_date));
+    const auto seconds = detail::parse_http_date(ascii::trim(*http_date));
     if (!seconds) {
       return fail(AuthFailure::incomplete,
                   "Date header must be in the RFC 1123 format, got '" + echo(*http_date) + "'");
@@ -176,7 +169,7 @@ ParseResult parse_header_auth(const HttpRequest& request, std::string_view value
     auth.amz_date = format_amz_date(*seconds);
   }
   if (const std::string* token = detail::find_header(request.headers, "x-amz-security-token")) {
-    auth.session_token = std::string(trim(*token));
+    auth.session_token = std::string(ascii::trim(*token));
   }
   ParseResult result;
   result.auth = std::move(auth);

@@ -1,32 +1,22 @@
 #include "auth/canonical_request.h"
 
 #include <algorithm>
-#include <map>
 
+#include "common/ascii_text.h"
 #include "common/crypto.h"
 
 namespace fanout::auth::detail {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+bool is_sigv4_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
 
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+std::string_view trim_sigv4(std::string_view s) {
+  while (!s.empty() && is_sigv4_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_sigv4_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -109,12 +99,12 @@ std::string canonical_query_string(const QueryParams& decoded) {
 }
 
 std::string canonical_header_value(std::string_view value) {
-  value = trim(value);
+  value = trim_sigv4(value);
   std::string out;
   out.reserve(value.size());
   bool in_space = false;
   for (char c : value) {
-    if (is_space(c)) {
+    if (is_sigv4_space(c)) {
       in_space = true;
       continue;
     }
@@ -127,20 +117,24 @@ std::string canonical_header_value(std::string_view value) {
 
 std::string canonical_headers(const std::vector<Header>& headers,
                               const std::vector<std::string>& signed_names) {
-  // Index once so that a long SignedHeaders list against many headers stays O(n log n).
-  std::map<std::string, std::string, std::less<>> joined;
+  // Only the signed headers are canonicalised (a request carries several unsigned ones, and this
+  // runs on every request). A name signed twice, or sent twice, joins its values in request order.
+  std::vector<std::string> values(signed_names.size());
+  std::vector<bool> seen(signed_names.size(), false);
   for (const auto& [name, value] : headers) {
-    std::string key = to_lower(trim(name));
-    auto [it, inserted] = joined.try_emplace(std::move(key));
-    if (!inserted) it->second += ',';
-    it->second += canonical_header_value(value);
+    const std::string_view trimmed = trim_sigv4(name);
+    for (std::size_t i = 0; i < signed_names.size(); ++i) {
+      if (!ascii::iequals(trimmed, signed_names[i])) continue;
+      if (seen[i]) values[i] += ',';
+      seen[i] = true;
+      values[i] += canonical_header_value(value);
+    }
   }
   std::string out;
-  for (const auto& name : signed_names) {
-    out += name;
+  for (std::size_t i = 0; i < signed_names.size(); ++i) {
+    out += signed_names[i];
     out += ':';
-    auto it = joined.find(name);
-    if (it != joined.end()) out += it->second;
+    out += values[i];
     out += '\n';
   }
   return out;
@@ -190,7 +184,7 @@ std::string compute_signature(std::string_view signing_key, std::string_view str
 
 const std::string* find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& header : headers) {
-    if (iequals(trim(header.first), name)) return &header.second;
+    if (ascii::iequals(trim_sigv4(header.first), name)) return &header.second;
   }
   return nullptr;
 }

@@ -11,12 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kContentType = "application/x-amz-json-1.1";
-
-std::string string_of(const json::object& object, std::string_view key) {
-  auto it = object.find(key);
-  return it != object.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
-}
+constexpr std::string_view kFirehoseContentType = "application/x-amz-json-1.1";
 
 bool bool_of(const json::object& object, std::string_view key) {
   auto it = object.find(key);
@@ -32,16 +27,16 @@ FirehoseClient::FirehoseClient(FirehoseClient&&) noexcept = default;
 
 FirehosePutResult FirehoseClient::put_record(const std::string& stream_name, const std::string& data) {
   const json::object result = call_json(
-      *caller_, kContentType, "Firehose_20150804.PutRecord",
+      *caller_, kFirehoseContentType, "Firehose_20150804.PutRecord",
       {{"DeliveryStreamName", stream_name}, {"Record", json::object{{"Data", crypto::base64_encode(data)}}}});
-  return {string_of(result, "RecordId"), bool_of(result, "Encrypted")};
+  return {json_string_member(result, "RecordId"), bool_of(result, "Encrypted")};
 }
 
 FirehoseBatchResult FirehoseClient::put_record_batch(const std::string& stream_name,
                                                      const std::vector<std::string>& records) {
   json::array wire;
   for (const auto& record : records) wire.push_back(json::object{{"Data", crypto::base64_encode(record)}});
-  const json::object result = call_json(*caller_, kContentType, "Firehose_20150804.PutRecordBatch",
+  const json::object result = call_json(*caller_, kFirehoseContentType, "Firehose_20150804.PutRecordBatch",
                                         {{"DeliveryStreamName", stream_name}, {"Records", wire}});
   FirehoseBatchResult out;
   if (auto it = result.find("FailedPutCount"); it != result.end() && it->value().is_int64()) {
@@ -51,8 +46,9 @@ FirehoseBatchResult FirehoseClient::put_record_batch(const std::string& stream_n
   if (auto it = result.find("RequestResponses"); it != result.end() && it->value().is_array()) {
     for (const auto& value : it->value().as_array()) {
       const auto& object = value.as_object();
-      out.responses.push_back(
-          {string_of(object, "RecordId"), string_of(object, "ErrorCode"), string_of(object, "ErrorMessage")});
+      out.responses.push_back({json_string_member(object, "RecordId"),
+                               json_string_member(object, "ErrorCode"),
+                               json_string_member(object, "ErrorMessage")});
     }
   }
   return out;

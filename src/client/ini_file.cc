@@ -6,7 +6,7 @@
 namespace fanout::client {
 namespace {
 
-std::string trim(const std::string& text) {
+std::string trim_ini(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
   const auto last = text.find_last_not_of(" \t\r\n");
@@ -22,15 +22,15 @@ IniFile parse_ini(const std::string& text) {
   std::string line;
   while (std::getline(lines, line)) {
     if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) continue;  // nested sub-setting
-    const std::string trimmed = trim(line);
+    const std::string trimmed = trim_ini(line);
     if (trimmed.empty() || trimmed[0] == '#' || trimmed[0] == ';') continue;
     if (trimmed.front() == '[' && trimmed.back() == ']') {
-      current = &file[trim(trimmed.substr(1, trimmed.size() - 2))];
+      current = &file[trim_ini(trimmed.substr(1, trimmed.size() - 2))];
       continue;
     }
     const auto eq = trimmed.find('=');
     if (eq == std::string::npos || current == nullptr) continue;
-    (*current)[trim(trimmed.substr(0, eq))] = trim(trimmed.substr(eq + 1));
+    (*current)[trim_ini(trimmed.substr(0, eq))] = trim_ini(trimmed.substr(eq + 1));
   }
   return file;
 }

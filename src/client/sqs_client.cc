@@ -12,15 +12,10 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kContentType = "application/x-amz-json-1.0";
+constexpr std::string_view kSqsContentType = "application/x-amz-json-1.0";
 
 json::object call(ServiceCaller& caller, std::string_view operation, const json::object& body) {
-  return call_json(caller, kContentType, "AmazonSQS." + std::string(operation), body);
-}
-
-std::string string_of(const json::object& object, std::string_view key) {
-  auto it = object.find(key);
-  return it != object.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
+  return call_json(caller, kSqsContentType, "AmazonSQS." + std::string(operation), body);
 }
 
 json::object encode_attributes(const MessageAttributes& attributes) {
@@ -45,9 +40,9 @@ MessageAttributes decode_attributes(const json::object& message) {
     if (!value.is_object()) continue;
     const auto& object = value.as_object();
     MessageAttribute attribute;
-    attribute.data_type = string_of(object, "DataType");
-    attribute.string_value = string_of(object, "StringValue");
-    if (auto binary = crypto::base64_decode(string_of(object, "BinaryValue")))
+    attribute.data_type = json_string_member(object, "DataType");
+    attribute.string_value = json_string_member(object, "StringValue");
+    if (auto binary = crypto::base64_decode(json_string_member(object, "BinaryValue")))
       attribute.binary_value = *binary;
     out[std::string(name)] = std::move(attribute);
   }
@@ -72,8 +67,9 @@ void add_message_fields(json::object& body, const std::string& message, const st
 
 SqsSendResult verified_send_result(const json::object& result, const std::string& body,
                                    const MessageAttributes& attributes) {
-  SqsSendResult out{string_of(result, "MessageId"), string_of(result, "MD5OfMessageBody"),
-                    string_of(result, "MD5OfMessageAttributes"), string_of(result, "SequenceNumber")};
+  SqsSendResult out{json_string_member(result, "MessageId"), json_string_member(result, "MD5OfMessageBody"),
+                    json_string_member(result, "MD5OfMessageAttributes"),
+                    json_string_member(result, "SequenceNumber")};
   if (const std::string expected = md5_of_body(body); out.md5_of_body != expected) {
     checksum_mismatch("MD5OfMessageBody of sent message " + out.message_id, expected, out.md5_of_body);
   }
@@ -88,8 +84,8 @@ SqsSendResult verified_send_result(const json::object& result, const std::string
 
 BatchEntryError decode_failure(const json::value& value) {
   const auto& object = value.as_object();
-  BatchEntryError error{string_of(object, "Id"), string_of(object, "Code"), string_of(object, "Message"),
-                        false};
+  BatchEntryError error{json_string_member(object, "Id"), json_string_member(object, "Code"),
+                        json_string_member(object, "Message"), false};
   if (auto it = object.find("SenderFault"); it != object.end() && it->value().is_bool()) {
     error.sender_fault = it->value().as_bool();
   }
@@ -100,7 +96,7 @@ SqsBatchResult decode_batch(const json::object& result) {
   SqsBatchResult out;
   if (auto it = result.find("Successful"); it != result.end() && it->value().is_array()) {
     for (const auto& entry : it->value().as_array())
-      out.successful.push_back(string_of(entry.as_object(), "Id"));
+      out.successful.push_back(json_string_member(entry.as_object(), "Id"));
   }
   if (auto it = result.find("Failed"); it != result.end() && it->value().is_array()) {
     for (const auto& entry : it->value().as_array()) out.failed.push_back(decode_failure(entry));
@@ -137,7 +133,7 @@ SqsSendBatchResult SqsClient::send_message_batch(const std::string& queue_url,
   if (auto it = result.find("Successful"); it != result.end() && it->value().is_array()) {
     for (const auto& value : it->value().as_array()) {
       const auto& object = value.as_object();
-      const std::string id = string_of(object, "Id");
+      const std::string id = json_string_member(object, "Id");
       auto entry = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.id == id; });
       if (entry == entries.end()) {
         throw AwsError("ChecksumMismatch", "SendMessageBatch answered for unknown entry id " + id, 200, "");
@@ -165,10 +161,10 @@ std::vector<SqsMessage> SqsClient::receive_message(const SqsReceiveRequest& requ
   for (const auto& value : it->value().as_array()) {
     const auto& object = value.as_object();
     SqsMessage message;
-    message.message_id = string_of(object, "MessageId");
-    message.receipt_handle = string_of(object, "ReceiptHandle");
-    message.body = string_of(object, "Body");
-    message.md5_of_body = string_of(object, "MD5OfBody");
+    message.message_id = json_string_member(object, "MessageId");
+    message.receipt_handle = json_string_member(object, "ReceiptHandle");
+    message.body = json_string_member(object, "Body");
+    message.md5_of_body = json_string_member(object, "MD5OfBody");
     if (auto attributes = object.find("Attributes");
         attributes != object.end() && attributes->value().is_object()) {
       for (const auto& [name, attribute] : attributes->value().as_object()) {
@@ -179,7 +175,8 @@ std::vector<SqsMessage> SqsClient::receive_message(const SqsReceiveRequest& requ
     if (const std::string expected = md5_of_body(message.body); expected != message.md5_of_body) {
       checksum_mismatch("MD5OfBody of received message " + message.message_id, expected, message.md5_of_body);
     }
-    if (const std::string declared = string_of(object, "MD5OfMessageAttributes"); !declared.empty()) {
+    if (const std::string declared = json_string_member(object, "MD5OfMessageAttributes");
+        !declared.empty()) {
       if (const std::string expected = md5_of_attributes(message.message_attributes); expected != declared) {
         checksum_mismatch("MD5OfMessageAttributes of received message " + message.message_id, expected,
                           declared);

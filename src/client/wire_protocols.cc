@@ -111,4 +111,9 @@ std::string call_query(ServiceCaller& caller, std::string_view action, std::stri
   return caller.call(std::move(request)).body;
 }
 
+std::string json_string_member(const boost::json::object& object, std::string_view key) {
+  auto it = object.find(key);
+  return it != object.end() && it->value().is_string() ? std::string(it->value().as_string()) : std::string();
+}
+
 }  // namespace fanout::client

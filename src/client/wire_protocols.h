@@ -27,6 +27,9 @@ AwsError parse_xml_error(const HttpResponse& response);
 
 std::string form_encode(const QueryParams& params);
 
+// The string member `key` of a JSON response object, or "" when absent or not a string.
+std::string json_string_member(const boost::json::object& object, std::string_view key);
+
 // POSTs the JSON body with X-Amz-Target and returns the parsed response object.
 boost::json::object call_json(ServiceCaller& caller, std::string_view content_type, std::string_view target,
                               const boost::json::object& body);

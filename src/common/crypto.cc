@@ -48,31 +48,57 @@ EVP_MAC* hmac_algorithm() {
 struct MacCtxDeleter {
   void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
 };
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// One digest context per thread, reused: EVP_Digest allocates and frees a context per call, and
+// SigV4 hashes the payload and the canonical request of every request.
+EVP_MD_CTX* thread_digest_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
+  return ctx.get();
+}
 
 std::string digest(const EVP_MD* md, std::string_view data) {
+  EVP_MD_CTX* ctx = thread_digest_context();
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
-    throw std::runtime_error("EVP_Digest failed");
+  if (EVP_DigestInit_ex2(ctx, md, nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
+    throw std::runtime_error("digest computation failed");
   }
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-std::string hmac(const char* digest_name, std::string_view key, std::string_view data) {
-  std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmac_algorithm()));
-  if (!ctx) throw std::runtime_error("EVP_MAC_CTX_new failed");
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest_name), 0),
-      OSSL_PARAM_construct_end(),
+// One HMAC context per thread and digest, its digest parameter set once: creating a context and
+// parsing the OSSL_PARAM per call was 6% of a signed request's CPU. EVP_MAC_init with a key
+// re-keys the context for each call.
+EVP_MAC_CTX* thread_hmac_context(const char* digest_name) {
+  auto make = [](const char* name) {
+    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx(EVP_MAC_CTX_new(hmac_algorithm()));
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (!ctx || EVP_MAC_CTX_set_params(ctx.get(), params) != 1) throw std::runtime_error("HMAC setup failed");
+    return ctx;
   };
+  thread_local auto sha256_ctx = make("SHA256");
+  thread_local auto sha1_ctx = make("SHA1");
+  return std::string_view(digest_name) == "SHA1" ? sha1_ctx.get() : sha256_ctx.get();
+}
+
+std::string hmac(const char* digest_name, std::string_view key, std::string_view data) {
+  EVP_MAC_CTX* ctx = thread_hmac_context(digest_name);
   // A zero-length key is legal HMAC; OpenSSL wants a non-null pointer for it.
   static const unsigned char kEmpty = 0;
   const auto* key_bytes = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t len = 0;
-  if (EVP_MAC_init(ctx.get(), key_bytes, key.size(), params) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1) {
+  if (EVP_MAC_init(ctx, key_bytes, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1) {
     throw std::runtime_error("HMAC computation failed");
   }
   return std::string(reinterpret_cast<const char*>(out.data()), len);

@@ -1,4 +1,4 @@
-#include "services/sqs/message_id.h"
+#include "common/fast_uuid.h"
 
 #include <array>
 #include <cstdint>
@@ -6,7 +6,7 @@
 
 #include "common/crypto.h"
 
-namespace fanout::services::sqs {
+namespace fanout::crypto {
 namespace {
 
 // xoshiro256** (Blackman & Vigna): 256 bits of state, so 128-bit draws do not repeat within any
@@ -14,7 +14,7 @@ namespace {
 class Xoshiro256 {
  public:
   Xoshiro256() {
-    const std::string seed = crypto::random_bytes(sizeof state_);
+    const std::string seed = random_bytes(sizeof state_);
     std::memcpy(state_.data(), seed.data(), sizeof state_);
     if ((state_[0] | state_[1] | state_[2] | state_[3]) == 0) state_[0] = 1;  // the one bad state
   }
@@ -37,13 +37,13 @@ class Xoshiro256 {
 
 }  // namespace
 
-std::string new_message_id() {
+std::string fast_uuid_v4() {
   thread_local Xoshiro256 generator;
   std::array<unsigned char, 16> b{};
   const std::uint64_t hi = generator.next(), lo = generator.next();
-  for (int i = 0; i < 8; ++i) {
-    b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(hi >> (56 - 8 * i));
-    b[static_cast<std::size_t>(8 + i)] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+  for (std::size_t i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+    b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
   }
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
@@ -58,4 +58,4 @@ std::string new_message_id() {
   return id;
 }
 
-}  // namespace fanout::services::sqs
+}  // namespace fanout::crypto

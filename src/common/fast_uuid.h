@@ -1,13 +1,13 @@
-// Message ids (SQS MessageId, SNS MessageId): RFC 4122 version-4 UUIDs drawn from a per-thread
-// generator seeded once from the OS's CSPRNG. Ids must be unique, not secret (clients see them
-// and AWS's are not secrets either), and crypto::uuid_v4 costs a RAND_bytes call (with its
-// fork-check getpid system call) per message on the send path.
+// Ids minted on every request: SQS and SNS MessageIds and the x-amzn-RequestId of each response.
+// RFC 4122 version-4 UUIDs drawn from a per-thread generator seeded once from the OS's CSPRNG.
+// They must be unique, not secret (clients see them, and AWS's are not secrets either), and
+// crypto::uuid_v4 costs a RAND_bytes call (with its fork-check getpid system call) per id.
 #pragma once
 
 #include <string>
 
-namespace fanout::services::sqs {
+namespace fanout::crypto {
 
-std::string new_message_id();
+std::string fast_uuid_v4();
 
-}  // namespace fanout::services::sqs
+}  // namespace fanout::crypto

@@ -23,7 +23,7 @@ struct AdmissionLimits {
 
 class Admission {
  public:
-  explicit Admission(AdmissionLimits limits) : limits_(limits) {}
+  explicit Admission(const AdmissionLimits& limits) : limits_(limits) {}
 
   // Holds one admitted slot; releases it when the last copy goes (the response was sent).
   using Ticket = std::shared_ptr<void>;

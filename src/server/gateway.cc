@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "auth/sigv4.h"
-#include "common/crypto.h"
+#include "common/fast_uuid.h"
 #include "dispatch/route.h"
 #include "protocol/input_validation.h"
 #include "protocol/json_codec.h"
@@ -163,7 +163,7 @@ std::optional<net::Response> Gateway::body_too_large(const net::RequestHeader& h
   return error_response(
       "s3", WireProtocol::rest_xml,
       ServiceError::make("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400),
-      crypto::uuid_v4(), header.version(), path);
+      crypto::fast_uuid_v4(), header.version(), path);
 }
 
 std::optional<net::Response> Gateway::overloaded(const net::RequestHeader& header) {
@@ -177,7 +177,7 @@ std::optional<net::Response> Gateway::overloaded(const net::RequestHeader& heade
               : !target.empty() ? WireProtocol::json
                                 : WireProtocol::query;
   auto path = std::string(dispatch::split_target(header.target()).first);
-  return error_response(service, wire, throttling_error(service), crypto::uuid_v4(), header.version(),
+  return error_response(service, wire, throttling_error(service), crypto::fast_uuid_v4(), header.version(),
                         service == "s3" ? path : std::string());
 }
 
@@ -254,7 +254,7 @@ void Gateway::handle_streamed(net::Request request, std::shared_ptr<net::BodySin
 void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
                              net::Respond respond) {
   const auto started = std::chrono::steady_clock::now();
-  const std::string request_id = crypto::uuid_v4();
+  const std::string request_id = crypto::fast_uuid_v4();
   const unsigned version = request.version();
 
   const bool head_request = request.method() == http::verb::head;

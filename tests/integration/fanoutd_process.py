@@ -36,7 +36,7 @@ class Fanoutd:
     def endpoint(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=15):
+    def start(self, timeout=60):
         args = [self.binary, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
                 "--durability", self.durability, "--log-level", "warn", *self.extra_args]
         self.log = open(self.log_path, "ab")

@@ -63,7 +63,8 @@ class Evaluator {
 std::map<std::string, bool> evaluate_conditions(const boost::json::object& conditions,
                                                 const EvaluationScope& scope);
 
-// Text of a scalar as CloudFormation stringifies it (numbers and booleans as written).
+// Text of a value as CloudFormation stringifies it: numbers and booleans as written, objects and
+// arrays (e.g. a queue's RedrivePolicy given as JSON) as their JSON text.
 std::string scalar_text(const boost::json::value& value);
 
 }  // namespace fanout::services::cloudformation

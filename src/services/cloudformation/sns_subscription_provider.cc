@@ -24,10 +24,6 @@ const std::vector<std::pair<std::string, std::string>>& attribute_defaults() {
   return attributes;
 }
 
-std::string attribute_text(const json::value& v) {
-  return v.is_object() || v.is_array() ? json::serialize(v) : scalar_text(v);
-}
-
 class SnsSubscriptionProvider final : public ResourceProvider {
  public:
   ProvisionResult create(const ResourceRequest& request, const json::object& properties) override {
@@ -39,7 +35,7 @@ class SnsSubscriptionProvider final : public ResourceProvider {
     }
     json::object attributes;
     for (const auto& [key, fallback] : attribute_defaults()) {
-      if (const auto* v = properties.if_contains(key)) attributes[key] = attribute_text(*v);
+      if (const auto* v = properties.if_contains(key)) attributes[key] = scalar_text(*v);
     }
     json::object input{{"TopicArn", text_property(properties, "TopicArn")},
                        {"Protocol", text_property(properties, "Protocol")},
@@ -65,11 +61,10 @@ class SnsSubscriptionProvider final : public ResourceProvider {
     for (const auto& [key, fallback] : attribute_defaults()) {
       if (!changed(before, after, key)) continue;
       const auto* v = after.if_contains(key);
-      auto result =
-          request.services.call("sns", "SetSubscriptionAttributes",
-                                json::object{{"SubscriptionArn", current.physical_id},
-                                             {"AttributeName", key},
-                                             {"AttributeValue", v ? attribute_text(*v) : fallback}});
+      auto result = request.services.call("sns", "SetSubscriptionAttributes",
+                                          json::object{{"SubscriptionArn", current.physical_id},
+                                                       {"AttributeName", key},
+                                                       {"AttributeValue", v ? scalar_text(*v) : fallback}});
       if (auto* error = std::get_if<protocol::ServiceError>(&result)) return handler_failure(*error);
     }
     return current;

@@ -15,10 +15,6 @@ constexpr std::string_view kAttributes[] = {
     "DisplayName",   "KmsMasterKeyId", "ContentBasedDeduplication", "SignatureVersion",
     "TracingConfig", "ArchivePolicy",  "DeliveryStatusLogging"};
 
-std::string attribute_text(const json::value& v) {
-  return v.is_object() || v.is_array() ? json::serialize(v) : scalar_text(v);
-}
-
 std::vector<std::pair<std::string, std::string>> inline_subscriptions(const json::object& properties) {
   std::vector<std::pair<std::string, std::string>> subs;
   if (const auto* list = properties.if_contains("Subscription"); list && list->is_array()) {
@@ -39,7 +35,7 @@ class SnsTopicProvider final : public ResourceProvider {
     json::object attributes;
     if (fifo) attributes["FifoTopic"] = "true";
     for (auto key : kAttributes) {
-      if (const auto* v = properties.if_contains(key)) attributes[key] = attribute_text(*v);
+      if (const auto* v = properties.if_contains(key)) attributes[key] = scalar_text(*v);
     }
     json::object input{{"Name", name}};
     if (!attributes.empty()) input["Attributes"] = attributes;
@@ -89,7 +85,7 @@ class SnsTopicProvider final : public ResourceProvider {
           request.services.call("sns", "SetTopicAttributes",
                                 json::object{{"TopicArn", arn},
                                              {"AttributeName", key},
-                                             {"AttributeValue", v ? attribute_text(*v) : std::string()}});
+                                             {"AttributeValue", v ? scalar_text(*v) : std::string()}});
       if (auto* error = std::get_if<protocol::ServiceError>(&result)) return handler_failure(*error);
     }
     if (changed(before, after, "Subscription")) {

@@ -29,10 +29,6 @@ const std::vector<std::pair<std::string, std::string>>& attribute_defaults() {
   return defaults;
 }
 
-std::string attribute_text(const json::value& v) {
-  return v.is_object() || v.is_array() ? json::serialize(v) : scalar_text(v);
-}
-
 class SqsQueueProvider final : public ResourceProvider {
  public:
   ProvisionResult create(const ResourceRequest& request, const json::object& properties) override {
@@ -49,7 +45,7 @@ class SqsQueueProvider final : public ResourceProvider {
     json::object attributes;
     if (fifo) attributes["FifoQueue"] = "true";
     for (const auto& [key, fallback] : attribute_defaults()) {
-      if (const auto* v = properties.if_contains(key)) attributes[key] = attribute_text(*v);
+      if (const auto* v = properties.if_contains(key)) attributes[key] = scalar_text(*v);
     }
     json::object input{{"QueueName", name}, {"Attributes", attributes}};
     if (auto tags = tag_map(properties); !tags.empty()) input["tags"] = tags;
@@ -70,7 +66,7 @@ class SqsQueueProvider final : public ResourceProvider {
     for (const auto& [key, fallback] : attribute_defaults()) {
       if (!changed(before, after, key)) continue;
       if (const auto* v = after.if_contains(key))
-        attributes[key] = attribute_text(*v);
+        attributes[key] = scalar_text(*v);
       else
         attributes[key] = fallback;
     }

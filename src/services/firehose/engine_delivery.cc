@@ -78,19 +78,25 @@ void FirehoseEngine::arm_timer_locked(const std::shared_ptr<Stream>& stream, std
   });
 }
 
+std::int64_t FirehoseEngine::next_interval_due_locked(const Stream& stream) {
+  std::int64_t earliest = 0;
+  const std::int64_t interval = stream.config()->destination.interval_seconds * 1000LL;
+  for (const auto& [partition, buffer] : stream.buffers) {
+    const std::int64_t due = buffer.oldest_ms + interval;
+    if (earliest == 0 || due < earliest) earliest = due;
+  }
+  return earliest;
+}
+
 void FirehoseEngine::on_timer(const std::shared_ptr<Stream>& stream) {
   std::lock_guard lock(stream->mutex);
   stream->timer_due_ms = 0;
   if (stream->deleted) return;
   cut_due_locked(*stream, now());
-  std::int64_t earliest = 0;
-  const std::int64_t interval = stream->config()->destination.interval_seconds * 1000LL;
-  for (const auto& [partition, buffer] : stream->buffers) {
-    const std::int64_t due = buffer.oldest_ms + interval;
-    if (earliest == 0 || due < earliest) earliest = due;
-  }
   // Timers run on the steady clock, buffers on the wall clock: re-arm rather than assume.
-  if (earliest != 0) arm_timer_locked(stream, std::max(earliest, now() + 1));
+  if (const std::int64_t due = next_interval_due_locked(*stream); due != 0) {
+    arm_timer_locked(stream, std::max(due, now() + 1));
+  }
   pump_locked(stream);
 }
 

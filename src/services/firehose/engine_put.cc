@@ -134,13 +134,7 @@ void FirehoseEngine::append_records(
       if (stream->deleted) return;
       buffer_records_locked(*stream, *records);
       cut_due_locked(*stream, now());
-      std::int64_t earliest = 0;
-      const std::int64_t interval = stream->config()->destination.interval_seconds * 1000LL;
-      for (const auto& [partition, buffer] : stream->buffers) {
-        const std::int64_t due = buffer.oldest_ms + interval;
-        if (earliest == 0 || due < earliest) earliest = due;
-      }
-      if (earliest != 0) arm_timer_locked(stream, earliest);
+      if (const std::int64_t due = next_interval_due_locked(*stream); due != 0) arm_timer_locked(stream, due);
       pump_locked(stream);
     });
     done(std::move(ids));

@@ -81,7 +81,7 @@ std::shared_ptr<const FirehoseEngine::Stream::Compiled> compile(StreamConfig con
 // ---- lifecycle ----
 
 FirehoseEngine::FirehoseEngine(store::Store& store, const Clock& clock, TimerQueue& timers,
-                               std::string region, FirehoseOptions options)
+                               std::string region, const FirehoseOptions& options)
     : store_(store),
       clock_(clock),
       timers_(timers),

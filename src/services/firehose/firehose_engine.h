@@ -62,7 +62,7 @@ struct ServicePutResult {
 class FirehoseEngine final : public protocol::ServiceEngine {
  public:
   FirehoseEngine(store::Store& store, const Clock& clock, TimerQueue& timers, std::string region,
-                 FirehoseOptions options = {});
+                 const FirehoseOptions& options = {});
   ~FirehoseEngine() override;
   FirehoseEngine(const FirehoseEngine&) = delete;
   FirehoseEngine& operator=(const FirehoseEngine&) = delete;
@@ -146,6 +146,8 @@ class FirehoseEngine final : public protocol::ServiceEngine {
   // --- delivery (engine_delivery.cc) ---
   void buffer_records_locked(Stream& stream, std::vector<Record>& records);
   void cut_due_locked(Stream& stream, std::int64_t now_ms);
+  // When the oldest buffered partition reaches the buffering interval (ms), or 0 if none is buffered.
+  static std::int64_t next_interval_due_locked(const Stream& stream);
   void arm_timer_locked(const std::shared_ptr<Stream>& stream, std::int64_t due_ms);
   void on_timer(const std::shared_ptr<Stream>& stream);
   void pump_locked(const std::shared_ptr<Stream>& stream);

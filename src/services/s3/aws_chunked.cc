@@ -1,5 +1,6 @@
 #include "services/s3/aws_chunked.h"
 
+#include "common/ascii_text.h"
 #include "common/crypto.h"
 #include "services/s3/checksums.h"
 
@@ -9,18 +10,6 @@ namespace {
 // Far above any real chunk header or trailer line; bounds what a broken client can make us hold.
 constexpr std::size_t kMaxLineBytes = 4096;
 constexpr std::string_view kSignatureExtension = "chunk-signature=";
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 const std::string kEmptySha256Hex = crypto::hex(crypto::sha256(""));
 
@@ -37,7 +26,7 @@ bool AwsChunkedDecoder::fail(std::string why) {
 bool AwsChunkedDecoder::parse_size_line() {
   std::string_view text = line_;
   auto semicolon = text.find(';');
-  std::string_view hex = trim(text.substr(0, semicolon));
+  std::string_view hex = ascii::trim(text.substr(0, semicolon));
   if (hex.empty() || hex.size() > 15) return fail("invalid chunk size");
   std::uint64_t size = 0;
   for (char c : hex) {
@@ -51,7 +40,7 @@ bool AwsChunkedDecoder::parse_size_line() {
   ChunkRecord record;
   record.size = size;
   if (semicolon != std::string_view::npos) {
-    auto extension = trim(text.substr(semicolon + 1));
+    auto extension = ascii::trim(text.substr(semicolon + 1));
     if (extension.starts_with(kSignatureExtension))
       record.signature = std::string(extension.substr(kSignatureExtension.size()));
   }
@@ -75,8 +64,8 @@ bool AwsChunkedDecoder::parse_trailer_line() {
   }
   auto colon = line_.find(':');
   if (colon == std::string::npos) return fail("malformed trailer");
-  auto name = lower(trim(std::string_view(line_).substr(0, colon)));
-  auto value = std::string(trim(std::string_view(line_).substr(colon + 1)));
+  auto name = ascii::lower(ascii::trim(std::string_view(line_).substr(0, colon)));
+  auto value = std::string(ascii::trim(std::string_view(line_).substr(colon + 1)));
   if (name == "x-amz-trailer-signature") {
     trailer_signature_ = value;
   } else {

@@ -19,13 +19,6 @@ using protocol::XmlWriter;
 
 namespace {
 
-XmlWriter document(std::string_view root) {
-  XmlWriter xml;
-  xml.str() = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml.open(root, kXmlns);
-  return xml;
-}
-
 void write_owner(XmlWriter& xml, const std::string& account) {
   xml.open("Owner");
   xml.element("ID", account);
@@ -89,7 +82,7 @@ void list_objects(const CallPtr& call, bool v2) {
   const auto& result = std::get<ListResult>(outcome);
   auto enc = [url](const std::string& text) { return url ? auth::detail::uri_encode(text, true) : text; };
 
-  auto xml = document("ListBucketResult");
+  auto xml = xml_document("ListBucketResult");
   xml.element("Name", call->address.bucket);
   xml.element("Prefix", enc(query.prefix));
   if (v2) {
@@ -183,7 +176,7 @@ void delete_objects(const CallPtr& call) {
   if (!parsed) return call->reply_error(errors::malformed_xml());
   if (auto err = call->engine->check_bucket(call->account(), call->address.bucket))
     return call->reply_error(*err);
-  auto xml = document("DeleteResult");
+  auto xml = xml_document("DeleteResult");
   for (const auto& key : parsed->keys) {
     auto err = key.size() > 1024 ? std::optional(errors::make("KeyTooLongError", "Your key is too long", 400))
                                  : call->engine->delete_object(call->account(), call->address.bucket, key);
@@ -212,7 +205,7 @@ void handle_bucket_operation(const CallPtr& call) {
   const auto& bucket = call->address.bucket;
 
   if (op == "ListBuckets") {
-    auto xml = document("ListAllMyBucketsResult");
+    auto xml = xml_document("ListAllMyBucketsResult");
     write_owner(xml, account);
     xml.open("Buckets");
     for (const auto& b : engine.list_buckets(account)) {
@@ -292,7 +285,7 @@ void handle_bucket_operation(const CallPtr& call) {
   if (op == "GetBucketTagging") {
     auto tags = engine.get_bucket_tagging(account, bucket);
     if (auto* err = std::get_if<ServiceError>(&tags)) return call->reply_error(*err);
-    auto xml = document("Tagging");
+    auto xml = xml_document("Tagging");
     write_tag_set(xml, std::get<Tags>(tags));
     xml.close("Tagging");
     return call->reply_xml(std::move(xml.str()));

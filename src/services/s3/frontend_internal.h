@@ -15,6 +15,10 @@
 #include "services/s3/s3_engine.h"
 #include "services/s3/s3_frontend.h"
 
+namespace fanout::protocol {
+class XmlWriter;
+}  // namespace fanout::protocol
+
 namespace fanout::services::s3 {
 
 class UploadSink;
@@ -45,8 +49,10 @@ struct S3Frontend::Call : std::enable_shared_from_this<S3Frontend::Call> {
 
 using CallPtr = std::shared_ptr<S3Frontend::Call>;
 
-// The XML declaration + root element with S3's namespace.
+// S3's XML namespace, on the root element of every response document.
 inline constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+// A response document: the XML declaration and the root element, open.
+protocol::XmlWriter xml_document(std::string_view root);
 
 // Operations, by area.
 void handle_bucket_operation(const CallPtr& call);

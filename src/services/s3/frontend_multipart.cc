@@ -15,13 +15,6 @@ using protocol::XmlWriter;
 
 namespace {
 
-XmlWriter document(std::string_view root) {
-  XmlWriter xml;
-  xml.str() = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml.open(root, kXmlns);
-  return xml;
-}
-
 std::optional<int> part_number(const S3Frontend::Call& call) {
   auto* text = call.param("partNumber");
   if (!text) return std::nullopt;
@@ -54,7 +47,7 @@ void handle_multipart_operation(const CallPtr& call) {
     auto uploads = engine.list_multipart_uploads(account, bucket);
     if (auto* err = std::get_if<ServiceError>(&uploads)) return call->reply_error(*err);
     auto* prefix = call->param("prefix");
-    auto xml = document("ListMultipartUploadsResult");
+    auto xml = xml_document("ListMultipartUploadsResult");
     xml.element("Bucket", bucket);
     xml.element("KeyMarker", "");
     xml.element("UploadIdMarker", "");
@@ -87,7 +80,7 @@ void handle_multipart_operation(const CallPtr& call) {
     if (error) return call->reply_error(*error);
     auto id = engine.create_multipart_upload(account, bucket, key, attributes);
     if (auto* err = std::get_if<ServiceError>(&id)) return call->reply_error(*err);
-    auto xml = document("InitiateMultipartUploadResult");
+    auto xml = xml_document("InitiateMultipartUploadResult");
     xml.element("Bucket", bucket);
     xml.element("Key", key);
     xml.element("UploadId", std::get<std::string>(id));
@@ -152,7 +145,7 @@ void handle_multipart_operation(const CallPtr& call) {
                                      if (auto* err = std::get_if<ServiceError>(&outcome))
                                        return call->reply_error(*err);
                                      const auto& part = std::get<PartSummary>(outcome);
-                                     auto xml = document("CopyPartResult");
+                                     auto xml = xml_document("CopyPartResult");
                                      xml.element("LastModified", iso8601_ms(part.last_modified_ms));
                                      xml.element("ETag", part.etag);
                                      xml.close("CopyPartResult");
@@ -166,7 +159,7 @@ void handle_multipart_operation(const CallPtr& call) {
         account, bucket, key, upload_id(*call), *parts, [call](Outcome<ObjectMeta> outcome) {
           if (auto* err = std::get_if<ServiceError>(&outcome)) return call->reply_error(*err);
           const auto& meta = std::get<ObjectMeta>(outcome);
-          auto xml = document("CompleteMultipartUploadResult");
+          auto xml = xml_document("CompleteMultipartUploadResult");
           xml.element("Location", call->rest.context.scheme + "://" + call->rest.context.host + "/" +
                                       call->address.bucket + "/" +
                                       auth::detail::uri_encode(call->address.key, true));
@@ -185,7 +178,7 @@ void handle_multipart_operation(const CallPtr& call) {
   if (op == "ListParts") {
     auto parts = engine.list_parts(account, bucket, key, upload_id(*call));
     if (auto* err = std::get_if<ServiceError>(&parts)) return call->reply_error(*err);
-    auto xml = document("ListPartsResult");
+    auto xml = xml_document("ListPartsResult");
     xml.element("Bucket", bucket);
     xml.element("Key", key);
     xml.element("UploadId", upload_id(*call));

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "auth/uri_encoding.h"
+#include "common/ascii_text.h"
 #include "common/crypto.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/aws_chunked.h"
@@ -33,18 +34,6 @@ constexpr std::array<std::string_view, 7> kStorageClasses = {
     "STANDARD",   "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
     "GLACIER_IR", "DEEP_ARCHIVE"};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
-
 ServiceError precondition_failed() {
   return errors::make("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
                       412);
@@ -56,8 +45,8 @@ bool etag_matches(std::string_view list, const std::string& etag) {
   std::size_t start = 0;
   while (start <= list.size()) {
     auto comma = list.find(',', start);
-    auto item =
-        trim(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    auto item = ascii::trim(
+        list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (item == "*" || unquoted(item) == want) return true;
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -196,7 +185,7 @@ void get_object(const CallPtr& call) {
       status = 206;
     }
   }
-  const bool checksums = lower(call->header("x-amz-checksum-mode")) == "enabled" && status == 200;
+  const bool checksums = ascii::lower(call->header("x-amz-checksum-mode")) == "enabled" && status == 200;
   if (head) {
     auto response = call->base_response(status);
     set_object_headers(response, *call, meta);
@@ -347,7 +336,7 @@ ObjectAttributes attributes_from_headers(const S3Frontend::Call& call, std::opti
   std::size_t start = 0;
   while (start <= declared.size()) {
     auto comma = declared.find(',', start);
-    auto item = trim(
+    auto item = ascii::trim(
         declared.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (!item.empty() && item != "aws-chunked") encoding += (encoding.empty() ? "" : ",") + std::string(item);
     if (comma == std::string_view::npos) break;
@@ -360,7 +349,7 @@ ObjectAttributes attributes_from_headers(const S3Frontend::Call& call, std::opti
   a.expires = std::string(request[http::field::expires]);
   std::size_t metadata_bytes = 0;
   for (const auto& field : request) {
-    auto name = lower(field.name_string());
+    auto name = ascii::lower(field.name_string());
     if (name.starts_with("x-amz-meta-")) {
       auto meta_name = name.substr(11);
       metadata_bytes += meta_name.size() + field.value().size();
@@ -426,7 +415,7 @@ std::variant<StagedBody, ServiceError> take_upload(const CallPtr& call) {
   switch (sink->mode()) {
     case PayloadMode::plain:
       if (auto it = digests.find("SHA256");
-          it != digests.end() && lower(declared_sha) != crypto::hex(it->second)) {
+          it != digests.end() && ascii::lower(declared_sha) != crypto::hex(it->second)) {
         return errors::make("XAmzContentSHA256Mismatch",
                             "The provided 'x-amz-content-sha256' header does not match what was computed.",
                             400);

@@ -3,21 +3,16 @@
 #include <array>
 
 #include "auth/uri_encoding.h"
+#include "common/ascii_text.h"
 
 namespace fanout::services::s3 {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
-}
 
 // The bucket named by a virtual-hosted Host, or "" for a path-style host.
 std::string bucket_from_host(std::string host) {
   if (host.empty() || host.front() == '[') return {};
   if (auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
-  host = lower(host);
+  host = ascii::lower(host);
   bool numeric = true;
   for (char c : host) numeric = numeric && ((c >= '0' && c <= '9') || c == '.');
   if (numeric) return {};

@@ -267,4 +267,11 @@ void S3Frontend::handle(server::RestCall rest) {
   handle_object_operation(call);
 }
 
+protocol::XmlWriter xml_document(std::string_view root) {
+  protocol::XmlWriter xml;
+  xml.str() = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml.open(root, kXmlns);
+  return xml;
+}
+
 }  // namespace fanout::services::s3

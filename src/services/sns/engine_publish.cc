@@ -14,7 +14,7 @@
 #include "services/sns/json_text.h"
 #include "services/sns/message_envelope.h"
 #include "services/sns/sns_error.h"
-#include "services/sqs/message_id.h"
+#include "common/fast_uuid.h"
 
 namespace fanout::services::sns {
 
@@ -68,7 +68,7 @@ FilterAttributes to_filter_attributes(const MessageAttributes& attributes) {
 
 json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& message) {
   const Topic& topic = *job.topic;
-  std::string message_id = sqs::new_message_id();
+  std::string message_id = crypto::fast_uuid_v4();
   std::string sequence_number;
   if (topic.fifo) {
     // The caller holds job.fifo->mutex.
@@ -219,7 +219,7 @@ void SnsEngine::stage_sqs_delivery(PublishJob& job, const Subscription& s, const
   }
 }
 
-void SnsEngine::finish_publish(std::shared_ptr<PublishJob> job, Completion done, json::object result) {
+void SnsEngine::finish_publish(const std::shared_ptr<PublishJob>& job, Completion done, json::object result) {
   if (job->batch.empty()) {
     done(std::move(result));
     return;

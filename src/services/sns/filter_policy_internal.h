@@ -40,10 +40,6 @@ struct Cidr {
 // Parses "address/bits"; on failure returns nullopt and sets `error` to the AWS-style reason.
 std::optional<Cidr> parse_cidr(std::string_view text, std::string& error);
 
-// ASCII case folding (equals-ignore-case).
-std::string fold_case(std::string_view text);
-bool equals_folded(std::string_view text, std::string_view folded);
-
 namespace pattern {
 struct ExactString {
   std::string value;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/ascii_text.h"
 #include "services/sns/filter_policy_internal.h"
 
 namespace fanout::services::sns {
@@ -191,7 +192,7 @@ class Compiler {
       only_one_key(obj);
     } else if (type == "equals-ignore-case") {
       item.patterns.push_back(
-          pattern::EqualsIgnoreCase{fold_case(string_operand(operand, "equals-ignore-case"))});
+          pattern::EqualsIgnoreCase{ascii::lower(string_operand(operand, "equals-ignore-case"))});
       only_one_key(obj);
     } else if (type == "numeric") {
       if (!operand.is_array()) fail("Value of numeric must be an array.");
@@ -302,10 +303,10 @@ class Compiler {
             fail(
                 "Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported.");
           }
-          p.folded.push_back(fold_case(view(v.get_string())));
+          p.folded.push_back(ascii::lower(view(v.get_string())));
         }
       } else if (values->is_string()) {
-        p.folded.push_back(fold_case(view(values->get_string())));
+        p.folded.push_back(ascii::lower(view(values->get_string())));
       } else {
         fail("Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.");
       }
@@ -401,7 +402,8 @@ std::size_t key_count(const Branch& branch) {
 }
 
 FilterPolicyError make_error(std::string reason) {
-  return FilterPolicyError{"Invalid parameter: " + reason, std::move(reason)};  // braced: `reason` is read before it is moved
+  return FilterPolicyError{"Invalid parameter: " + reason,
+                           std::move(reason)};  // braced: `reason` is read before it is moved
 }
 
 }  // namespace

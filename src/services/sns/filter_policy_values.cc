@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/ascii_text.h"
 #include "services/sns/filter_policy_internal.h"
 
 namespace fanout::services::sns::filter {
@@ -74,24 +75,6 @@ std::optional<Cidr> parse_cidr(std::string_view text, std::string& error) {
   return Cidr{*address, bits};
 }
 
-std::string fold_case(std::string_view text) {
-  std::string folded(text);
-  for (char& c : folded) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return folded;
-}
-
-bool equals_folded(std::string_view text, std::string_view folded) {
-  if (text.size() != folded.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != folded[i]) return false;
-  }
-  return true;
-}
-
 namespace {
 
 std::optional<Number> number_of(const boost::json::value& v) {
@@ -136,7 +119,7 @@ struct Matcher {
   }
   bool operator()(const pattern::EqualsIgnoreCase& p) const {
     auto s = string_of(leaf);
-    return s && equals_folded(*s, p.folded);
+    return s && ascii::iequals(*s, p.folded);
   }
   // anything-but matches every present value that is not one of the listed ones, whatever its type.
   bool operator()(const pattern::AnythingButStrings& p) const {
@@ -161,7 +144,7 @@ struct Matcher {
     auto s = string_of(leaf);
     if (!s) return true;
     return std::none_of(p.folded.begin(), p.folded.end(),
-                        [&](const std::string& v) { return equals_folded(*s, v); });
+                        [&](const std::string& v) { return ascii::iequals(*s, v); });
   }
   bool operator()(const pattern::NumericRange& p) const {
     auto n = number_of(leaf);

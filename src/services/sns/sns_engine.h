@@ -167,7 +167,7 @@ class SnsEngine final : public protocol::ServiceEngine {
   // Stages one validated message's deliveries into job->batch; returns {MessageId, SequenceNumber}.
   boost::json::object stage_publish(PublishJob& job, const PreparedMessage& message);
   void stage_sqs_delivery(PublishJob& job, const Subscription& subscription, const Delivery& delivery);
-  void finish_publish(std::shared_ptr<PublishJob> job, Completion done, boost::json::object result);
+  void finish_publish(const std::shared_ptr<PublishJob>& job, Completion done, boost::json::object result);
 
   // --- outbox (engine_outbox.cc) ---
   // After the batch holding them is durable: makes the entries due.

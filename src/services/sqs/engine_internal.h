@@ -22,6 +22,9 @@ inline constexpr std::string_view kMetaCf = "sqs_meta";          // queue id + s
 inline constexpr std::string_view kDedupCf = "sqs_dedup";        // queue id + dedup key → entry
 inline constexpr std::string_view kStateCf = "sqs_state";        // engine keys, seq reservations, tasks
 
+// Entries per *Batch request (SendMessageBatch, DeleteMessageBatch, ChangeMessageVisibilityBatch).
+inline constexpr std::size_t kMaxBatchEntries = 10;
+
 // sqs_state keys.
 inline constexpr std::string_view kHmacKey = "hmac_key";
 inline constexpr std::string_view kNextQueueIdKey = "next_queue_id";

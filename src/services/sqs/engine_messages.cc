@@ -18,7 +18,6 @@ namespace fanout::services::sqs {
 
 namespace {
 
-
 SqsError expired_handle(std::string_view handle) {
   return errors::invalid_parameter_value("ReceiptHandle", handle, "The receipt handle has expired.");
 }

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "common/crypto.h"
+#include "common/fast_uuid.h"
 #include "services/sqs/engine_internal.h"
 #include "services/sqs/json_input.h"
-#include "services/sqs/message_id.h"
 #include "services/sqs/queue_address.h"
 #include "services/sqs/sqs_engine.h"
 #include "services/sqs/sqs_error.h"
@@ -18,7 +18,6 @@ namespace fanout::services::sqs {
 
 namespace {
 
-constexpr std::size_t kMaxBatchEntries = 10;
 constexpr std::size_t kMaxBatchBytes = 1048576;
 
 std::string sender_id_of(const protocol::RequestContext& context) {
@@ -157,7 +156,7 @@ SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, Prepared
 
   const std::uint64_t seq = allocate_seq(*queue, batch);
   MessageRecord record;
-  record.message_id = new_message_id();
+  record.message_id = crypto::fast_uuid_v4();
   record.md5_of_body = send.md5_of_body;
   record.group_id = request.group_id;
   record.deduplication_id = queue->fifo ? request.deduplication_id : std::string();

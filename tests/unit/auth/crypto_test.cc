@@ -146,6 +146,11 @@ TEST(CryptoTest, ThreadSafe) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") {
           ++wrong;
         }
+        // Alternating digests and keys on one thread reuses its per-thread contexts.
+        if (hex(hmac_sha1("Jefe", "what do ya want for nothing?")) !=
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79") {
+          ++wrong;
+        }
         if (hex(sha256("abc")) != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") ++wrong;
       }
     });

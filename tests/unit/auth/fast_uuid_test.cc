@@ -1,5 +1,5 @@
-// new_message_id(): RFC 4122 version-4 UUID text, unique across calls and threads.
-#include "services/sqs/message_id.h"
+// fast_uuid_v4(): RFC 4122 version-4 UUID text, unique across calls and threads.
+#include "common/fast_uuid.h"
 
 #include <gtest/gtest.h>
 
@@ -9,23 +9,23 @@
 #include <thread>
 #include <vector>
 
-namespace fanout::services::sqs {
+namespace fanout::crypto {
 namespace {
 
-TEST(SqsMessageId, IsAVersion4Uuid) {
+TEST(FastUuid, IsAVersion4Uuid) {
   const std::regex uuid("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   for (int i = 0; i < 1000; ++i) {
-    const auto id = new_message_id();
+    const auto id = fast_uuid_v4();
     ASSERT_TRUE(std::regex_match(id, uuid)) << id;
   }
 }
 
-TEST(SqsMessageId, UniqueAcrossCallsAndThreads) {
+TEST(FastUuid, UniqueAcrossCallsAndThreads) {
   std::vector<std::vector<std::string>> drawn(4);
   std::vector<std::thread> threads;
   for (auto& ids : drawn) {
     threads.emplace_back([&ids] {
-      for (int i = 0; i < 20000; ++i) ids.push_back(new_message_id());
+      for (int i = 0; i < 20000; ++i) ids.push_back(fast_uuid_v4());
     });
   }
   for (auto& t : threads) t.join();
@@ -35,4 +35,4 @@ TEST(SqsMessageId, UniqueAcrossCallsAndThreads) {
 }
 
 }  // namespace
-}  // namespace fanout::services::sqs
+}  // namespace fanout::crypto

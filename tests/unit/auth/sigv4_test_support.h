@@ -12,6 +12,10 @@
 
 namespace fanout::auth::testing {
 
+// The secret key of AWS's documented example access key AKIDEXAMPLE, used by the test vectors,
+// the SDK captures and the verifier tests.
+inline constexpr std::string_view kExampleSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
 // $FANOUT_SHARED_DIR/conformance (the data is read where it lies, never copied).
 std::filesystem::path conformance_dir();
 

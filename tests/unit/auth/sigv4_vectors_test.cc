@@ -23,7 +23,6 @@ const fs::path& sigv4_dir() {
 
 // Credentials, time and scope of both general suites (README, "Credentials, date, region, service").
 constexpr std::string_view kAccessKey = "AKIDEXAMPLE";
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr std::string_view kSuiteTime = "20150830T123600Z";
 constexpr std::string_view kVanillaToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
 
@@ -72,7 +71,7 @@ class ClassicSuite : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ClassicSuite, SignsByteForByte) {
   HttpRequest request = parse_request_text(file(".req"));
-  Credentials creds{std::string(kAccessKey), std::string(kSecret), ""};
+  Credentials creds{std::string(kAccessKey), std::string(kExampleSecret), ""};
   SigningOptions options;
   options.region = "us-east-1";
   options.service = "service";
@@ -91,7 +90,7 @@ TEST_P(ClassicSuite, SignsByteForByte) {
 
 TEST_P(ClassicSuite, VerifiesSignedRequestAndRejectsTampering) {
   HttpRequest signed_request = parse_request_text(file(".sreq"));
-  VerifyContext context{std::string(kSecret), true, parse_timestamp(kSuiteTime)};
+  VerifyContext context{std::string(kExampleSecret), true, parse_timestamp(kSuiteTime)};
   if (name() == "get-vanilla-with-session-token") {
     // This .sreq carries a bogus signature upstream (a rotation of the session token, not the
     // .authz value), so as published it must be refused; with the real signature it verifies.

@@ -8,14 +8,16 @@
 #include "auth/sigv4.h"
 #include "common/crypto.h"
 #include "sigv4_mutations.h"
+#include "sigv4_test_support.h"
 
 namespace fanout::auth::testing {
 namespace {
 
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr std::int64_t kT = 1440938160;  // 20150830T123600Z
 
-Credentials creds(std::string token = "") { return Credentials{"AKIDEXAMPLE", std::string(kSecret), token}; }
+Credentials creds(std::string token = "") {
+  return Credentials{"AKIDEXAMPLE", std::string(kExampleSecret), token};
+}
 
 SigningOptions options(std::string service = "service", bool normalize = true) {
   SigningOptions o;
@@ -36,14 +38,14 @@ HttpRequest request(std::string method = "GET", std::string target = "/") {
 }
 
 std::optional<AuthError> verify_at(const HttpRequest& r, std::int64_t now, bool normalize = true) {
-  return authenticate(r, VerifyContext{std::string(kSecret), normalize, now});
+  return authenticate(r, VerifyContext{std::string(kExampleSecret), normalize, now});
 }
 
 TEST(SigV4Verify, AcceptsItsOwnSignatureAtTheSigningTime) {
   HttpRequest r = request();
   sign_request(r, creds(), options());
   EXPECT_EQ(verify_at(r, kT), std::nullopt);
-  expect_accepted_and_tamper_evident(r, VerifyContext{std::string(kSecret), true, kT});
+  expect_accepted_and_tamper_evident(r, VerifyContext{std::string(kExampleSecret), true, kT});
 }
 
 TEST(SigV4Verify, SkewMessagesMatchAws) {
@@ -78,7 +80,7 @@ TEST(SigV4Verify, ClockChecksCanBeTurnedOff) {
   VerifyOptions o;
   o.now_seconds = kT + 10 * 365 * 86400;
   o.check_time = false;
-  EXPECT_FALSE(verify_request(r, *parsed.auth, kSecret, o).has_value());
+  EXPECT_FALSE(verify_request(r, *parsed.auth, kExampleSecret, o).has_value());
 }
 
 TEST(SigV4Verify, ExtremeClockValuesAreSafe) {
@@ -156,7 +158,7 @@ TEST(SigV4Verify, PresignExpiry) {
   parsed.auth->expires_seconds = 604801;
   VerifyOptions vo;
   vo.now_seconds = kT;
-  auto error = verify_request(ok, *parsed.auth, kSecret, vo);
+  auto error = verify_request(ok, *parsed.auth, kExampleSecret, vo);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->failure, AuthFailure::incomplete);
 }
@@ -171,7 +173,7 @@ TEST(SigV4Verify, PresignedSessionTokenSignedOrAppended) {
     const auto parsed = parse_auth(r);
     ASSERT_TRUE(parsed.auth);
     EXPECT_EQ(parsed.auth->session_token, "token/with+odd=chars");
-    expect_accepted_and_tamper_evident(r, VerifyContext{std::string(kSecret), true, kT});
+    expect_accepted_and_tamper_evident(r, VerifyContext{std::string(kExampleSecret), true, kT});
   }
 }
 
@@ -267,7 +269,7 @@ TEST(SigV4Verify, DateHeaderInsteadOfXAmzDate) {
   auth.scope = {"AKIDEXAMPLE", "20150830", "us-east-1", "service"};
   auth.signed_headers = {"date", "host"};
   auth.amz_date = "20150830T123600Z";
-  const SigningResult expected = recompute_signature(r, auth, kSecret, true);
+  const SigningResult expected = recompute_signature(r, auth, kExampleSecret, true);
   r.headers.emplace_back("Authorization",
                          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
                          "aws4_request, SignedHeaders=date;host, Signature=" +
@@ -285,7 +287,7 @@ TEST(SigV4Verify, RecomputeMatchesSigner) {
   r.body = "payload";
   const SigningResult signed_result = sign_request(r, creds(), options());
   const auto parsed = parse_auth(r);
-  const SigningResult again = recompute_signature(r, *parsed.auth, kSecret, true);
+  const SigningResult again = recompute_signature(r, *parsed.auth, kExampleSecret, true);
   EXPECT_EQ(again.canonical_request, signed_result.canonical_request);
   EXPECT_EQ(again.string_to_sign, signed_result.string_to_sign);
   EXPECT_EQ(again.signature, signed_result.signature);
@@ -318,7 +320,7 @@ TEST(SigV4Verify, RoundTripsOverOddPathsAndQueries) {
         } else {
           sign_request(r, creds("tok"), o);
         }
-        expect_accepted_and_tamper_evident(r, VerifyContext{std::string(kSecret), normalize, kT});
+        expect_accepted_and_tamper_evident(r, VerifyContext{std::string(kExampleSecret), normalize, kT});
       }
     }
   }
@@ -326,14 +328,14 @@ TEST(SigV4Verify, RoundTripsOverOddPathsAndQueries) {
 
 TEST(SigningKeyCache, MatchesDerivationAndIsThreadSafe) {
   const std::string direct = [] {
-    std::string k = crypto::hmac_sha256("AWS4" + std::string(kSecret), "20150830");
+    std::string k = crypto::hmac_sha256("AWS4" + std::string(kExampleSecret), "20150830");
     k = crypto::hmac_sha256(k, "us-east-1");
     k = crypto::hmac_sha256(k, "service");
     return crypto::hmac_sha256(k, "aws4_request");
   }();
-  EXPECT_EQ(derive_signing_key(kSecret, "20150830", "us-east-1", "service"), direct);
-  EXPECT_EQ(derive_signing_key(kSecret, "20150830", "us-east-1", "service"), direct);
-  EXPECT_NE(derive_signing_key(kSecret, "20150830", "us-east-1", "servic"), direct);
+  EXPECT_EQ(derive_signing_key(kExampleSecret, "20150830", "us-east-1", "service"), direct);
+  EXPECT_EQ(derive_signing_key(kExampleSecret, "20150830", "us-east-1", "service"), direct);
+  EXPECT_NE(derive_signing_key(kExampleSecret, "20150830", "us-east-1", "servic"), direct);
   // Fields cannot run into each other.
   EXPECT_NE(derive_signing_key("a", "bc", "r", "s"), derive_signing_key("ab", "c", "r", "s"));
 

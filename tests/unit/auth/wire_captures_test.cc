@@ -9,8 +9,6 @@
 namespace fanout::auth::testing {
 namespace {
 
-constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-
 class WireCaptures : public ::testing::TestWithParam<std::size_t> {
  protected:
   static const std::vector<WireCapture>& captures() {
@@ -31,7 +29,7 @@ TEST_P(WireCaptures, AcceptedWithFrozenClock) {
   EXPECT_FALSE(check_scope(*parsed.auth, "us-east-1", parsed.auth->scope.service).has_value());
 
   VerifyContext context;
-  context.secret = std::string(kSecret);
+  context.secret = std::string(kExampleSecret);
   context.normalize_path = parsed.auth->scope.service != "s3";
   context.now = *parse_amz_date(parsed.auth->amz_date);
   // Also: signature, signed headers, path, query, body (unless streamed), scope and clock.
@@ -42,7 +40,7 @@ TEST_P(WireCaptures, AcceptedWithFrozenClock) {
   options.check_time = false;
   options.now_seconds = 0;
   options.normalize_path = context.normalize_path;
-  EXPECT_FALSE(verify_request(c.request, *parsed.auth, kSecret, options).has_value());
+  EXPECT_FALSE(verify_request(c.request, *parsed.auth, kExampleSecret, options).has_value());
 }
 
 TEST(WireCapturesCoverage, AllFourteenRecordsLoaded) {

@@ -6,9 +6,9 @@ namespace fanout::services::firehose {
 namespace {
 
 // 2018-08-27T10:30:05.123Z, a Monday.
-constexpr std::int64_t kT = 1535365805123;
+constexpr std::int64_t kTimeMs = 1535365805123;
 
-std::string fmt(std::string_view pattern, std::int64_t t = kT) {
+std::string fmt(std::string_view pattern, std::int64_t t = kTimeMs) {
   auto p = TimestampPattern::parse(pattern);
   EXPECT_TRUE(p.has_value()) << pattern;
   return p ? p->format(t) : "";
