@@ -19,12 +19,16 @@ export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all bootstrap build build-asan build-tsan test test-release test-asan test-tsan lint run bench bench-sqs bench-sns fuzz fuzz-merge format clean
+.PHONY: all bootstrap bootstrap-clang build build-asan build-tsan test test-release test-asan test-tsan lint run bench bench-sqs bench-sns fuzz fuzz-merge format clean
 
 all: build
 
 bootstrap:
 	@scripts/bootstrap
+
+# bootstrap plus the clang toolchain (fuzz, lint, format).
+bootstrap-clang:
+	@scripts/bootstrap --clang
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
@@ -67,6 +71,7 @@ test-tsan:
 
 # clang-tidy over every project translation unit (slow: ~15 CPU-s each); cppcheck runs in make test.
 lint: $(BUILD)/build.ninja
+	scripts/bootstrap --clang
 	scripts/lint --cppcheck
 	scripts/lint --clang-tidy $(BUILD)
 
@@ -101,16 +106,16 @@ $(FUZZ_BUILD)/build.ninja:
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
 	  -DFANOUT_BENCH=OFF -DFANOUT_LIBFUZZER=ON "-DCMAKE_CXX_FLAGS=$(FUZZ_CXXFLAGS)" $(CMAKE_FLAGS)
 
-fuzz: bootstrap $(FUZZ_BUILD)/build.ninja
+fuzz: bootstrap-clang $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) --target fuzzers
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 # Keeps the scratch-corpus inputs that add coverage in fuzz/corpus (commit them).
-fuzz-merge: $(FUZZ_BUILD)/build.ninja
+fuzz-merge: bootstrap-clang $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) --target fuzzers
 	FUZZ_MERGE=1 fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
-format:
+format: bootstrap-clang
 	find src apps tests bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
