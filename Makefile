@@ -19,7 +19,7 @@ export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all bootstrap bootstrap-clang build build-asan build-tsan test test-release test-asan test-tsan lint run bench bench-sqs bench-sns fuzz fuzz-merge format clean
+.PHONY: all bootstrap bootstrap-clang build build-asan build-tsan test test-release test-asan test-tsan test-firefox lint run bench bench-sqs bench-sns fuzz fuzz-merge format clean
 
 all: build
 
@@ -68,6 +68,17 @@ space := $(empty) $(empty)
 test-tsan:
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan/suppressions.txt \
 	  ctest --test-dir $(TSAN_BUILD) $(CTEST_FLAGS) -R '^($(subst $(space),|,$(strip $(TSAN_TESTS))))$$'
+
+# The web console in Debian's Firefox ESR (Selenium + geckodriver) against the ASan fanoutd. Opt-in,
+# not part of make test: `scripts/bootstrap --firefox` builds geckodriver from crates.io (minutes on
+# 2 cores). Screenshots and logs go to FIREFOX_ARTIFACTS. The browser runs at the lowest priority.
+FIREFOX_ARTIFACTS ?= $(CURDIR)/$(ASAN_BUILD)/firefox-artifacts
+test-firefox:
+	scripts/bootstrap --firefox
+	$(MAKE) build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  FANOUTD_BIN=$(CURDIR)/$(ASAN_BUILD)/apps/fanoutd/fanoutd FIREFOX_ARTIFACTS=$(FIREFOX_ARTIFACTS) \
+	  nice -n 19 python3 -m pytest -v -s -p no:cacheprovider tests/console/firefox_smoke.py
 
 # clang-tidy over every project translation unit (slow: ~15 CPU-s each); cppcheck runs in make test.
 lint: $(BUILD)/build.ninja
