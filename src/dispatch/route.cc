@@ -70,8 +70,13 @@ Route route_request(const net::Request& request, const std::string& scope_servic
       return route;
     }
     if (scope_service != "s3" && scope_service != "") {
+      // A form without an Action: InvalidAction from the scope's query service. Any other scope
+      // (a signature for "sts", "iam", ...) has no model to answer from and stays unrouted, which
+      // the gateway answers with InvalidAction too.
       route.protocol = WireProtocol::query;
-      route.service = scope_service;
+      for (auto service : kQueryServices) {
+        if (scope_service == service) route.service = scope_service;
+      }
       return route;
     }
   }

@@ -42,6 +42,20 @@ TEST(Route, FormActionUsesScopeThenModels) {
   EXPECT_EQ(route_request(q, "sqs").service, "sqs");
 }
 
+TEST(Route, FormWithoutActionRoutesOnlyToQueryServices) {
+  auto r = make(net::http::verb::post, "/", "Param1=value1");
+  r.set(net::http::field::content_type, "application/x-www-form-urlencoded");
+  auto route = route_request(r, "sqs");
+  EXPECT_EQ(route.service, "sqs");
+  EXPECT_EQ(route.protocol, WireProtocol::query);
+  EXPECT_EQ(route.operation, "");
+  // A scope with no service model (fuzz/regressions/http_request): unrouted, answered with
+  // InvalidAction, not a lookup of a model that does not exist.
+  route = route_request(r, "service");
+  EXPECT_EQ(route.service, "");
+  EXPECT_EQ(route.protocol, WireProtocol::query);
+}
+
 TEST(Route, EverythingElseIsS3) {
   auto r = make(net::http::verb::put, "/bucket/key", "data");
   auto route = route_request(r, "s3");
