@@ -83,7 +83,7 @@ std::optional<std::string> parse_signed_headers(std::string_view text, std::vect
     if (end == std::string_view::npos) end = text.size();
     const std::string_view name = ascii::trim(text.substr(start, end - start));
     if (name.empty()) return "SignedHeaders contains an empty header name: '" + echo(text) + "'";
-    std::string lower = detail::to_lower(name);
+    std::string lower = ascii::lower(name);
     if (!seen.insert(lower).second) return "SignedHeaders lists '" + echo(lower) + "' more than once.";
     names.push_back(std::move(lower));
     start = end + 1;

@@ -43,14 +43,6 @@ std::string encode_once(std::string_view path) {
 
 }  // namespace
 
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string remove_dot_segments(std::string_view path) {
   if (path.empty()) return "/";
   std::vector<std::string_view> kept;

@@ -31,9 +31,6 @@ std::string canonical_query_string(const QueryParams& decoded);
 // Trims and collapses inner whitespace runs (including folded line breaks) to one space.
 std::string canonical_header_value(std::string_view value);
 
-// ASCII lower-case; header names are ASCII tokens.
-std::string to_lower(std::string_view text);
-
 // "name:value\n" for each signed name in the order given. Repeated headers join with ',' in
 // arrival order; a signed name the request does not carry gets an empty value.
 std::string canonical_headers(const std::vector<Header>& headers,

@@ -5,6 +5,7 @@
 #include "auth/canonical_request.h"
 #include "auth/sigv4.h"
 #include "auth/uri_encoding.h"
+#include "common/ascii_text.h"
 #include "common/crypto.h"
 
 namespace fanout::auth {
@@ -27,7 +28,7 @@ bool is_unsignable(std::string_view lower_name) {
 // appends it.
 void set_header(HttpRequest& request, std::string_view name, std::string value) {
   for (auto& header : request.headers) {
-    if (detail::to_lower(header.first) == detail::to_lower(name)) {
+    if (ascii::iequals(header.first, name)) {
       header.second = std::move(value);
       return;
     }
@@ -36,13 +37,13 @@ void set_header(HttpRequest& request, std::string_view name, std::string value) 
 }
 
 void remove_header(HttpRequest& request, std::string_view lower_name) {
-  std::erase_if(request.headers, [&](const Header& h) { return detail::to_lower(h.first) == lower_name; });
+  std::erase_if(request.headers, [&](const Header& h) { return ascii::iequals(h.first, lower_name); });
 }
 
 std::vector<std::string> names_to_sign(const HttpRequest& request, bool omit_session_token) {
   std::set<std::string> names;
   for (const auto& [name, value] : request.headers) {
-    std::string lower = detail::to_lower(name);
+    std::string lower = ascii::lower(name);
     if (is_unsignable(lower)) continue;
     if (omit_session_token && lower == "x-amz-security-token") continue;
     names.insert(std::move(lower));

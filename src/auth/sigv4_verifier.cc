@@ -4,6 +4,7 @@
 #include "auth/canonical_request.h"
 #include "auth/sigv4.h"
 #include "auth/uri_encoding.h"
+#include "common/ascii_text.h"
 #include "common/crypto.h"
 
 namespace fanout::auth {
@@ -181,7 +182,7 @@ std::optional<AuthError> verify_request(const HttpRequest& request, const Parsed
   if (declared) {
     const std::string value = detail::canonical_header_value(*declared);
     if (detail::is_sha256_hex(value) &&
-        !crypto::constant_time_equals(detail::to_lower(value), crypto::hex(crypto::sha256(request.body)))) {
+        !crypto::constant_time_equals(ascii::lower(value), crypto::hex(crypto::sha256(request.body)))) {
       return error(AuthFailure::content_sha256_mismatch,
                    "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }

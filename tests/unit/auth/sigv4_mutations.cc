@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "auth/canonical_request.h"
+#include "common/ascii_text.h"
 
 namespace fanout::auth::testing {
 namespace {
@@ -34,7 +35,7 @@ std::string failure_name(const std::optional<AuthError>& error) {
 
 std::string* header_value(HttpRequest& request, std::string_view lower_name) {
   for (auto& [name, value] : request.headers) {
-    if (detail::to_lower(name) == lower_name) return &value;
+    if (ascii::iequals(name, lower_name)) return &value;
   }
   return nullptr;
 }
