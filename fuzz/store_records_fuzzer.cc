@@ -1,9 +1,10 @@
 // What fanoutd reads back from RocksDB (and the opaque tokens it hands clients, which come back
 // as untrusted text): SQS message, meta, dedup, move-task and queue records, receipt handles; SNS
-// topic, subscription and outbox records and NextTokens; Firehose buffered records and stream
-// configs; S3 object metadata and tags; CloudFormation stacks. A corrupted or truncated record
-// must come back as an error (nullopt/null/false, or a std::exception where the recovery loop
-// catches one), never undefined behaviour; what decodes must encode and decode again.
+// topic, subscription and outbox records and NextTokens; Firehose buffered records, their keys
+// and stream configs; S3 object metadata and tags; CloudFormation stacks. A corrupted or
+// truncated record must come back as an error (nullopt/null/false, or a std::exception where the
+// recovery loop catches one), never undefined behaviour; what decodes must encode and decode
+// again.
 #include <boost/json/parse.hpp>
 #include <cstdint>
 #include <exception>
@@ -118,6 +119,10 @@ void other_records(int which, std::string_view bytes) {
         (void)partition_keys(partition);
         if (encode_record(arrival_ms, partition, data) != bytes) __builtin_trap();
       }
+      // The same bytes as a record key (recovery reads it back; a bad one stops the start).
+      std::string_view stream_id;
+      std::uint64_t seq = 0;
+      if (parse_record_key(bytes, stream_id, seq) && record_key(stream_id, seq) != bytes) __builtin_trap();
       break;
     }
     case 1:

@@ -98,6 +98,17 @@ net::Response error_response(const std::string& service, WireProtocol protocol, 
   return response;
 }
 
+ServiceError internal_error(const std::string& service) {
+  if (service == "s3") {
+    return ServiceError::make("InternalError", "We encountered an internal error. Please try again.", 500);
+  }
+  if (service == "sns") return ServiceError::make("InternalErrorException", "Internal error", 500);
+  return ServiceError::make("InternalFailure",
+                            "The request processing has failed because of an unknown error, exception or "
+                            "failure.",
+                            500);
+}
+
 ServiceError auth_error(const std::string& service, WireProtocol protocol, const auth::AuthError& error) {
   using auth::AuthFailure;
   const bool s3 = service == "s3";

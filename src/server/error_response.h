@@ -20,6 +20,12 @@ net::Response error_response(const std::string& service, dispatch::WireProtocol 
 protocol::ServiceError auth_error(const std::string& service, dispatch::WireProtocol protocol,
                                   const auth::AuthError& error);
 
+// AWS's answer to a failure on its side (an exception on fanoutd's request path), per service:
+// S3 InternalError; SNS its modelled InternalErrorException (query code InternalError); SQS,
+// Firehose and CloudFormation the common InternalFailure (SQS's JSON protocol also sends it as
+// x-amzn-query-error "InternalFailure;Receiver", no model declaring it). All 500.
+protocol::ServiceError internal_error(const std::string& service);
+
 // Headers every AWS response carries.
 void stamp_common_headers(net::Response& response, const std::string& service, const std::string& request_id);
 

@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <exception>
 
 #include "auth/sigv4.h"
 #include "common/fast_uuid.h"
@@ -13,6 +14,7 @@
 #include "protocol/query_codec.h"
 #include "protocol/service_model.h"
 #include "server/error_response.h"
+#include "server/response_guard.h"
 
 namespace fanout::server {
 
@@ -106,24 +108,17 @@ bool is_browser_visit(const net::Request& request) {
   return request[http::field::accept].find("text/html") != std::string_view::npos;
 }
 
-// A Respond that holds `ticket` until the response is handed over (not until the engine lets
-// go of its completion, which may be later).
-net::Respond hold_until_answered(net::Respond respond, Admission::Ticket ticket) {
-  auto shared = std::make_shared<net::Respond>(std::move(respond));
-  auto held = std::make_shared<Admission::Ticket>(std::move(ticket));
-  std::function<void(net::FileResponse)> send_file;
-  if (shared->can_send_file()) {
-    send_file = [shared, held](net::FileResponse response) {
-      held->reset();
-      (*shared)(std::move(response));
-    };
-  }
-  return net::Respond(
-      [shared, held](net::Response response) {
-        held->reset();
-        (*shared)(std::move(response));
-      },
-      std::move(send_file));
+// The service and wire protocol a request is for, judged from its header alone (the body may
+// not be read yet); the service is empty when the header does not tell.
+std::pair<std::string, WireProtocol> protocol_of(const net::RequestHeader& header) {
+  auto target = header["X-Amz-Target"];
+  std::string service = scope_service_of(header);
+  if (target.starts_with("AmazonSQS.")) service = "sqs";
+  if (target.starts_with("Firehose_")) service = "firehose";
+  auto wire = service == "s3"   ? WireProtocol::rest_xml
+              : !target.empty() ? WireProtocol::json
+                                : WireProtocol::query;
+  return {std::move(service), wire};
 }
 
 }  // namespace
@@ -167,15 +162,8 @@ std::optional<net::Response> Gateway::body_too_large(const net::RequestHeader& h
 }
 
 std::optional<net::Response> Gateway::overloaded(const net::RequestHeader& header) {
-  // The service and wire protocol from the header alone (the body is not read).
-  auto target = header["X-Amz-Target"];
-  std::string service = scope_service_of(header);
-  if (target.starts_with("AmazonSQS.")) service = "sqs";
-  if (target.starts_with("Firehose_")) service = "firehose";
+  auto [service, wire] = protocol_of(header);
   if (service.empty()) return std::nullopt;
-  auto wire = service == "s3"   ? WireProtocol::rest_xml
-              : !target.empty() ? WireProtocol::json
-                                : WireProtocol::query;
   auto path = std::string(dispatch::split_target(header.target()).first);
   return error_response(service, wire, throttling_error(service), crypto::fast_uuid_v4(), header.version(),
                         service == "s3" ? path : std::string());
@@ -200,7 +188,7 @@ std::uint64_t Gateway::body_limit(const net::RequestHeader& header) const {
 }
 
 bool Gateway::handle_operational(const net::Request& request, const net::Peer& peer,
-                                 const std::string& request_id, net::Respond& respond) {
+                                 const std::string& request_id, ResponseGuard& guard) {
   auto [path, query] = dispatch::split_target(request.target());
   auto version = request.version();
   if (path == "/_fanout/health" || path == "/_localstack/health" || path == "/health") {
@@ -209,34 +197,35 @@ bool Gateway::handle_operational(const net::Request& request, const net::Peer& p
     for (const auto& [name, rest] : rest_services_) services[name] = "running";
     json::object body{
         {"status", "ok"}, {"services", services}, {"version", options_.version}, {"edition", "fanout"}};
-    respond(json_response(version, json::serialize(body), "application/json"));
+    guard.send(json_response(version, json::serialize(body), "application/json"));
     return true;
   }
   if (auto doc = static_documents_.find(path);
       doc != static_documents_.end() && request.method() == http::verb::get) {
-    respond(json_response(version, doc->second.body(), doc->second.content_type));
+    guard.send(json_response(version, doc->second.body(), doc->second.content_type));
     return true;
   }
   if (path == "/_fanout/metrics") {
     std::string text = metrics_.render_prometheus();
     if (metrics_hook_) text += metrics_hook_();
-    respond(json_response(version, text, "text/plain; version=0.0.4"));
+    guard.send(json_response(version, text, "text/plain; version=0.0.4"));
     return true;
   }
   if (path == "/_fanout/reset" || path == "/_localstack/state/reset" || path == "/moto-api/reset") {
     if (request.method() != http::verb::post) {
-      respond(json_response(version, "{\"error\":\"use POST\"}", "application/json",
-                            http::status::method_not_allowed));
+      guard.send(json_response(version, "{\"error\":\"use POST\"}", "application/json",
+                               http::status::method_not_allowed));
       return true;
     }
     if (!options_.allow_reset) {
-      respond(json_response(version, "{\"error\":\"reset is disabled (start fanoutd with --allow-reset)\"}",
-                            "application/json", http::status::forbidden));
+      guard.send(json_response(version,
+                               "{\"error\":\"reset is disabled (start fanoutd with --allow-reset)\"}",
+                               "application/json", http::status::forbidden));
       return true;
     }
     spdlog::warn("reset requested by {} (request {})", peer.address, request_id);
     if (reset_hook_) reset_hook_();
-    respond(json_response(version, "{\"reset\":true}", "application/json"));
+    guard.send(json_response(version, "{\"reset\":true}", "application/json"));
     return true;
   }
   return false;
@@ -251,16 +240,81 @@ void Gateway::handle_streamed(net::Request request, std::shared_ptr<net::BodySin
   handle_request(std::move(request), std::move(sink), peer, std::move(respond));
 }
 
+// What the catch in handle_request() needs to answer in the request's own protocol: set as the
+// request is routed, so it holds what routing had learnt when something threw.
+struct Gateway::RequestTrace {
+  std::string request_id;
+  std::chrono::steady_clock::time_point started;
+  unsigned version = 11;
+  bool head = false;
+  bool prefix = false;  // handed to a prefix handler (the console: JSON, not an AWS service)
+  bool routed = false;  // `route` is set
+  dispatch::Route route;
+  std::string resource;  // S3: the request path, for <Resource>
+};
+
 void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
                              net::Respond respond) {
-  const auto started = std::chrono::steady_clock::now();
-  const std::string request_id = crypto::fast_uuid_v4();
-  const unsigned version = request.version();
+  RequestTrace trace;
+  trace.started = std::chrono::steady_clock::now();
+  trace.request_id = crypto::fast_uuid_v4();
+  trace.version = request.version();
+  trace.head = request.method() == http::verb::head;
+  ResponseGuard guard(std::move(respond));
+  // Nothing thrown on the request path may reach the I/O thread (std::terminate: a remote
+  // crash); the client gets its service's internal error instead, exactly once.
+  try {
+    serve(request, std::move(sink), peer, guard, trace);
+  } catch (const std::exception& e) {
+    if (guard.respond_threw()) throw;
+    answer_internal_failure(request, guard, trace, e.what());
+  } catch (...) {
+    if (guard.respond_threw()) throw;
+    answer_internal_failure(request, guard, trace, "unknown exception");
+  }
+}
 
-  const bool head_request = request.method() == http::verb::head;
+void Gateway::answer_internal_failure(const net::Request& request, ResponseGuard& guard,
+                                      const RequestTrace& trace, const char* what) {
+  std::string service;
+  WireProtocol wire = WireProtocol::json;
+  if (trace.routed) {
+    service = trace.route.service;
+    wire = trace.route.protocol;
+  } else if (!trace.prefix) {
+    // Thrown before routing: the header is intact (only a prefix handler or S3 takes the
+    // request, both after this is known).
+    std::tie(service, wire) = protocol_of(request);
+  }
+  const std::string& operation = trace.routed ? trace.route.operation : std::string();
+  spdlog::error("{} internal failure in {} {}: {}", trace.request_id, service.empty() ? "-" : service,
+                operation.empty() ? "-" : operation, what);
+  auto response =
+      error_response(service, wire, internal_error(service), trace.request_id, trace.version, trace.resource);
+  if (trace.head) {
+    response.body().clear();
+    response.content_length(0);
+  }
+  if (guard.answer_if_unanswered(std::move(response))) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - trace.started).count();
+    metrics_.record(service.empty() ? "unknown" : service, operation.empty() ? "unknown" : operation, 500,
+                    seconds);
+  }
+}
+
+void Gateway::serve(net::Request& request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
+                    ResponseGuard& guard, RequestTrace& trace) {
+  const auto started = trace.started;
+  const std::string& request_id = trace.request_id;
+  const unsigned version = trace.version;
+  const bool head_request = trace.head;
+
   auto path = dispatch::split_target(request.target()).first;
   for (const auto& [prefix, handler] : prefix_handlers_) {
-    if (path.starts_with(prefix)) return handler(std::move(request), peer, std::move(respond));
+    if (path.starts_with(prefix)) {
+      trace.prefix = true;
+      return handler(std::move(request), peer, guard.hand_off());
+    }
   }
   if (path == "/" && !browser_home_.empty() && is_browser_visit(request)) {
     net::Response response{http::status::found, version};
@@ -268,11 +322,11 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
     response.set(http::field::content_type, "text/plain");
     response.body() = "See " + browser_home_ + "\n";
     response.prepare_payload();
-    return respond(std::move(response));
+    return guard.send(std::move(response));
   }
   if (path.starts_with("/_fanout/") || static_documents_.contains(path) ||
       path.starts_with("/_localstack/") || path.starts_with("/moto-api/") || path == "/health") {
-    if (handle_operational(request, peer, request_id, respond)) return;
+    if (handle_operational(request, peer, request_id, guard)) return;
   }
 
   // Authentication: parse first (the credential scope names the service), verify after routing.
@@ -280,7 +334,9 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   auto parsed = auth::parse_auth(auth_request);
   std::string scope_service = parsed.auth ? parsed.auth->scope.service : "";
   request.body() = std::move(auth_request.body);
-  auto route = dispatch::route_request(request, scope_service);
+  trace.route = dispatch::route_request(request, scope_service);
+  trace.routed = true;
+  auto& route = trace.route;
 
   auto fail = [&](const ServiceError& error, const std::string& operation) {
     auto response = error_response(route.service, route.protocol, error, request_id, version,
@@ -295,7 +351,7 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
                     operation.empty() ? "unknown" : operation, static_cast<int>(response.result_int()),
                     seconds);
     spdlog::debug("{} {} {} -> {} {}", request_id, route.service, operation, error.code, error.message);
-    respond(std::move(response));
+    guard.send(std::move(response));
   };
 
   protocol::RequestContext context;
@@ -384,7 +440,7 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
                     ? admission_.admit_long_poll(context.account_id)
                     : admission_.admit_request();
   if (!ticket) return fail(throttling_error(route.service), route.operation);
-  respond = hold_until_answered(std::move(respond), std::move(ticket));
+  guard.hold(std::move(ticket));
 
   if (route.service == "s3") {
     auto rest = rest_services_.find(std::string_view("s3"));
@@ -395,12 +451,13 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
           "");
     }
     context.wire_protocol = "rest-xml";
+    trace.resource = std::string(path);
     RestCall call{std::move(context),
                   std::move(request),
                   std::move(sink),
                   std::move(verified),
                   parsed.auth && parsed.auth->presigned,
-                  std::move(respond),
+                  guard.hand_off(),
                   started};
     return rest->second->handle(std::move(call));
   }
@@ -443,24 +500,30 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
   engine_it->second->invoke(
       context, op->name, std::move(input),
       [this, service, wire, op, &model, request_id, version, started,
-       respond = std::move(respond)](protocol::OperationResult result) {
+       respond = guard.hand_off()](protocol::OperationResult result) {
         net::Response response;
-        if (auto* err = std::get_if<ServiceError>(&result)) {
-          response = error_response(service, wire, *err, request_id, version);
-        } else {
-          const auto& output = std::get<json::object>(result);
-          response = net::Response{http::status::ok, version};
-          if (wire == WireProtocol::json) {
-            response.set(http::field::content_type,
-                         "application/x-amz-json-" +
-                             (model.json_version().empty() ? std::string("1.0") : model.json_version()));
-            response.body() = json::serialize(output);
+        // May run on an engine's thread, where nothing would catch what encoding throws.
+        try {
+          if (auto* err = std::get_if<ServiceError>(&result)) {
+            response = error_response(service, wire, *err, request_id, version);
           } else {
-            response.set(http::field::content_type, "text/xml");
-            response.body() = protocol::encode_query_response(model, *op, output, request_id);
+            const auto& output = std::get<json::object>(result);
+            response = net::Response{http::status::ok, version};
+            if (wire == WireProtocol::json) {
+              response.set(http::field::content_type,
+                           "application/x-amz-json-" +
+                               (model.json_version().empty() ? std::string("1.0") : model.json_version()));
+              response.body() = json::serialize(output);
+            } else {
+              response.set(http::field::content_type, "text/xml");
+              response.body() = protocol::encode_query_response(model, *op, output, request_id);
+            }
+            stamp_common_headers(response, service, request_id);
+            response.prepare_payload();
           }
-          stamp_common_headers(response, service, request_id);
-          response.prepare_payload();
+        } catch (const std::exception& e) {
+          spdlog::error("{} internal failure encoding {} {}: {}", request_id, service, op->name, e.what());
+          response = error_response(service, wire, internal_error(service), request_id, version);
         }
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         metrics_.record(service, op->name, static_cast<int>(response.result_int()), seconds);

@@ -22,6 +22,8 @@
 
 namespace fanout::server {
 
+class ResponseGuard;
+
 struct GatewayOptions {
   bool allow_reset = true;  // POST /_fanout/reset (and the emulators' reset paths)
   std::string version = "0.1.0";
@@ -78,12 +80,20 @@ class Gateway final : public net::HttpHandler {
   const Admission& admission() const { return admission_; }
 
  private:
+  struct RequestTrace;
+  // Runs serve() and answers whatever it throws (hardening issue 9).
   void handle_request(net::Request request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
                       net::Respond respond);
+  void serve(net::Request& request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,
+             ResponseGuard& guard, RequestTrace& trace);
+  // The 500 for an exception out of serve(), in the request's protocol, unless it was answered
+  // (or handed to someone who will answer).
+  void answer_internal_failure(const net::Request& request, ResponseGuard& guard, const RequestTrace& trace,
+                               const char* what);
   // The REST service a header is for when its body may stream (S3 PUTs), else null.
   RestService* streaming_service(const net::RequestHeader& header) const;
   bool handle_operational(const net::Request& request, const net::Peer& peer, const std::string& request_id,
-                          net::Respond& respond);
+                          ResponseGuard& guard);
 
   const AccountRegistry& accounts_;
   const Clock& clock_;

@@ -33,6 +33,8 @@ inline constexpr char kErrorPartitionMark = '\x01';
 std::string stream_key(std::string_view account, std::string_view name);
 std::string record_key(std::string_view stream_id, std::uint64_t seq);
 std::string record_prefix(std::string_view stream_id);
+// Splits a key record_key() wrote; false for anything else (a damaged data dir), never a throw.
+bool parse_record_key(std::string_view key, std::string_view& stream_id, std::uint64_t& seq);
 // Stored record: 8 bytes arrival ms (big-endian), 4 bytes partition id length, partition id, data.
 std::string encode_record(std::int64_t arrival_ms, std::string_view partition, std::string_view data);
 bool decode_record(std::string_view value, std::int64_t& arrival_ms, std::string& partition,

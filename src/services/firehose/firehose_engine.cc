@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <stdexcept>
 
 #include "services/firehose/engine_internal.h"
 #include "services/firehose/firehose_error.h"
@@ -23,6 +24,22 @@ std::string record_key(std::string_view stream_id, std::uint64_t seq) {
   std::string key = record_prefix(stream_id);
   for (int shift = 60; shift >= 0; shift -= 4) key += kHex[(seq >> shift) & 0xf];
   return key;
+}
+
+bool parse_record_key(std::string_view key, std::string_view& stream_id, std::uint64_t& seq) {
+  auto slash = key.find('/');
+  if (slash == std::string_view::npos) return false;
+  auto digits = key.substr(slash + 1);
+  if (digits.size() != 16) return false;
+  std::uint64_t value = 0;
+  for (char c : digits) {
+    int nibble = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (nibble < 0) return false;
+    value = (value << 4) | static_cast<std::uint64_t>(nibble);
+  }
+  stream_id = key.substr(0, slash);
+  seq = value;
+  return true;
 }
 
 std::string encode_record(std::int64_t arrival_ms, std::string_view partition, std::string_view data) {
@@ -239,6 +256,27 @@ std::shared_ptr<FirehoseEngine::Stream> FirehoseEngine::require_stream(const Con
 
 // ---- recovery ----
 
+namespace {
+
+// A damaged key for an error message: bytes outside printable ASCII as \xNN.
+std::string printable(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && c != '\\') {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void FirehoseEngine::recover() {
   std::map<std::string, std::shared_ptr<Stream>> by_id;
   store_.scan(kStreamsCf, "", [&](std::string_view key, std::string_view value) {
@@ -258,14 +296,19 @@ void FirehoseEngine::recover() {
   store::Batch orphans;
   std::size_t recovered = 0;
   store_.scan(kRecordsCf, "", [&](std::string_view key, std::string_view value) {
-    auto slash = key.find('/');
-    auto it = slash == std::string_view::npos ? by_id.end() : by_id.find(std::string(key.substr(0, slash)));
+    std::string_view stream_id;
+    Record record;
+    if (!parse_record_key(key, stream_id, record.seq)) {
+      // Batches are atomic and every key is record_key()'s, so this is damage: starting without
+      // the record would silently drop data a client was told was accepted.
+      throw std::runtime_error("firehose: corrupt buffered record key '" + printable(key) +
+                               "' in the data dir");
+    }
+    auto it = by_id.find(std::string(stream_id));
     if (it == by_id.end()) {
       orphans.erase(kRecordsCf, key);  // its stream was deleted before the records were
       return true;
     }
-    Record record;
-    record.seq = std::stoull(std::string(key.substr(slash + 1)), nullptr, 16);
     if (!decode_record(value, record.arrival_ms, record.partition, record.data)) {
       orphans.erase(kRecordsCf, key);
       return true;

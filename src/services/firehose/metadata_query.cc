@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <cctype>
+#include <charconv>
 
 namespace fanout::services::firehose {
 
@@ -56,7 +57,12 @@ class Parser {
     if (i_ < s_.size() && s_[i_] == '-') ++i_;
     while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
     if (i_ == start || (i_ == start + 1 && s_[start] == '-')) return std::nullopt;
-    return std::stol(std::string(s_.substr(start, i_ - start)));
+    // from_chars, not std::stol: an index too large for a long is a bad query, not an exception.
+    long value = 0;
+    auto digits = s_.substr(start, i_ - start);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    return value;
   }
   std::size_t position() const { return i_; }
 

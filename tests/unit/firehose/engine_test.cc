@@ -216,6 +216,47 @@ TEST_F(FirehoseEngineTest, BufferedRecordsSurviveARestart) {
   EXPECT_EQ(destination_.snapshot().size(), 1u);
 }
 
+// A buffered record whose key is not "<stream id>/<16 hex digits>" is a damaged data dir: the
+// restart fails naming it (fanoutd exits with the message) instead of throwing std::stoull's
+// bare invalid_argument or reading a wrong sequence number.
+TEST_F(FirehoseEngineTest, ACorruptBufferedRecordKeyFailsTheRestartNamingIt) {
+  create("durable", reference());
+  put_batch("durable", {"one"});
+  engine_.reset();
+  std::string stored_key, stored_value;
+  store_->scan("firehose_records", "", [&](std::string_view key, std::string_view value) {
+    stored_key = std::string(key);
+    stored_value = std::string(value);
+    return false;
+  });
+  ASSERT_EQ(stored_key.size() - stored_key.find('/'), 17u) << stored_key;
+  const std::string stream_id = stored_key.substr(0, stored_key.find('/'));
+  for (const std::string bad : {"zz", "00000000000000zz", "-000000000000001", "0000000000000000000001", ""}) {
+    store::Batch batch;
+    batch.put("firehose_records", stream_id + "/" + bad, stored_value);
+    ASSERT_TRUE(store_->write(std::move(batch)).ok);
+    try {
+      start();
+      ADD_FAILURE() << "started with a corrupt record key /" << bad;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("firehose: corrupt buffered record key '" + stream_id + "/" + bad +
+                                           "' in the data dir"),
+                std::string::npos)
+          << e.what();
+    }
+    store::Batch undo;
+    undo.erase("firehose_records", stream_id + "/" + bad);
+    ASSERT_TRUE(store_->write(std::move(undo)).ok);
+  }
+  // Undamaged again, it starts and still has the record.
+  start();
+  clock_.advance_ms(60'000);
+  engine_->flush_due();
+  ASSERT_TRUE(engine_->wait_idle(5000));
+  ASSERT_EQ(destination_.snapshot().size(), 1u);
+  EXPECT_EQ(destination_.snapshot()[0].body, "one\n");
+}
+
 TEST_F(FirehoseEngineTest, DynamicPartitioningSplitsByQueryAndSendsFailuresToErrorOutput) {
   auto config = reference(60, 64);
   config["Prefix"] = "customer=!{partitionKeyFromQuery:customer}/";

@@ -37,6 +37,15 @@ TEST(MetadataQuery, RecordsThatFailPartitioning) {
   EXPECT_FALSE(q->evaluate(R"({"customer":{"id":{"x":1}}})"));
 }
 
+// A subscript too large for a long is a bad query (InvalidArgumentException at create), not an
+// out_of_range thrown from std::stol.
+TEST(MetadataQuery, HugeSubscriptIsRefusedNotThrown) {
+  std::string error;
+  EXPECT_FALSE(MetadataQuery::parse("{id: .items[99999999999999999999999]}", &error));
+  EXPECT_NE(error.find("bad subscript"), std::string::npos) << error;
+  EXPECT_FALSE(MetadataQuery::parse("{id: .items[-99999999999999999999999]}"));
+}
+
 TEST(MetadataQuery, RejectsOutsideTheSubset) {
   std::string why;
   EXPECT_FALSE(MetadataQuery::parse(".customer.id", &why));
