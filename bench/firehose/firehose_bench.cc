@@ -143,11 +143,12 @@ int main(int argc, char** argv) {
     const double records_per_second = (static_cast<double>(result.expected) * static_cast<double>(batch) -
                                        static_cast<double>(failed_records)) /
                                       result.seconds;
-    std::printf("| %zu | %.0f | %.0f | %.2f | %.2f | %.2f | %llu req, %llu records |\n", connections,
-                result.requests_per_second(), records_per_second, records_per_second / target,
-                result.quantile_ms(0.5), result.quantile_ms(0.99),
-                static_cast<unsigned long long>(result.unexpected + result.errors),
-                static_cast<unsigned long long>(failed_records));
+    std::printf(
+        "| %zu | %.0f | %.0f | %.2f | %.2f | %.2f | %llu req, %llu records |\n", connections,
+        result.requests_per_second(), records_per_second, records_per_second / target,
+        result.quantile_ms(0.5), result.quantile_ms(0.99),
+        static_cast<unsigned long long>(result.unexpected) + static_cast<unsigned long long>(result.errors),
+        static_cast<unsigned long long>(failed_records));
     if (!result.first_error.empty()) std::printf("  (first error: %s)\n", result.first_error.c_str());
     std::fflush(stdout);
     if (comma == std::string::npos) break;

@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
 
   try {
     std::vector<TargetSpec> targets;
+    targets.reserve(target_texts.size());
     for (const auto& text : target_texts) targets.push_back(parse_target_spec(text));
     if (baseline.empty()) baseline = targets.front().name;
     bool baseline_found = false;

@@ -21,7 +21,7 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
-constexpr std::size_t kReadBufferBytes = 16 * 1024;
+constexpr std::size_t kReadBufferBytes = std::size_t{16} * 1024;
 constexpr auto kRetryDelay = std::chrono::milliseconds(10);  // after an error, before reconnecting
 
 std::vector<tcp::endpoint> resolve(const Endpoint& endpoint) {

@@ -7,8 +7,8 @@
 namespace fanout::bench {
 namespace {
 
-constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
-constexpr std::size_t kMaxLineBytes = 8 * 1024;
+constexpr std::size_t kMaxHeaderBytes = std::size_t{64} * 1024;
+constexpr std::size_t kMaxLineBytes = std::size_t{8} * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&

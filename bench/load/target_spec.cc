@@ -166,7 +166,8 @@ std::string build_request(const TargetSpec& spec, const auth::Credentials* crede
     auth::sign_request(request, *credentials, options);
   }
   std::string bytes = request.method + " " + request.target + " HTTP/1.1\r\n";
-  for (const auto& [name, value] : request.headers) bytes += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : request.headers)
+    bytes.append(name).append(": ").append(value).append("\r\n");
   bytes += "User-Agent: fanout-http-bench/1\r\n";
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     bytes += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -68,7 +69,9 @@ Topology create_topology(const AwsTarget& target, const std::string& prefix, con
     const std::string name = prefix + (raw[i] ? "-raw-" : "-env-") + std::to_string(i);
     t.queue_urls.push_back(create_queue(target, name));
     t.raw.push_back(raw[i]);
-    const std::string arn = "arn:aws:sqs:" + target.region + ":" + account + ":" + name;
+    std::string arn = "arn:aws:sqs:" + target.region;
+    arn += ":" + account;
+    arn += ":" + name;
     std::string form = "TopicArn=" + form_encode(t.topic_arn) + "&Protocol=sqs&Endpoint=" + form_encode(arn) +
                        "&ReturnSubscriptionArn=true";
     if (raw[i]) form += "&Attributes.entry.1.key=RawMessageDelivery&Attributes.entry.1.value=true";
@@ -225,14 +228,13 @@ int main(int argc, char** argv) {
         const auto p = run(options, server_pids);
         const double rps = static_cast<double>(p.load.expected) / p.load.seconds;
         best = std::max(best, rps);
-        std::printf("| Publish | %zu | %.0f | %.0f | %.3f | %.3f | %s | %s | %llu / %llu |\n", connections,
-                    rps, 2 * rps, p.load.quantile_ms(0.5), p.load.quantile_ms(0.99),
-                    ceiling_rps > 0
-                        ? (std::to_string(static_cast<int>(100 * rps / ceiling_rps + 0.5)) + "%").c_str()
-                        : "-",
-                    cpu_per(p.server_cpu, static_cast<double>(p.load.expected)).c_str(),
-                    static_cast<unsigned long long>(p.load.errors),
-                    static_cast<unsigned long long>(p.load.unexpected));
+        std::printf(
+            "| Publish | %zu | %.0f | %.0f | %.3f | %.3f | %s | %s | %llu / %llu |\n", connections, rps,
+            2 * rps, p.load.quantile_ms(0.5), p.load.quantile_ms(0.99),
+            ceiling_rps > 0 ? (std::to_string(std::lround(100 * rps / ceiling_rps)) + "%").c_str() : "-",
+            cpu_per(p.server_cpu, static_cast<double>(p.load.expected)).c_str(),
+            static_cast<unsigned long long>(p.load.errors),
+            static_cast<unsigned long long>(p.load.unexpected));
         if (!p.load.first_error.empty()) std::printf("  (first error: %s)\n", p.load.first_error.c_str());
         std::fflush(stdout);
         if (comma == std::string::npos) break;

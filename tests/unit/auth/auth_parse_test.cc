@@ -71,13 +71,14 @@ TEST(ParseAuth, ToleratesSeparatorVariants) {
   const std::string cred = "Credential=" + std::string(kCredential);
   const std::string sh = "SignedHeaders=host;x-amz-date";
   const std::string sig = "Signature=" + std::string(kSignature);
-  for (const std::string& value : {
-           "AWS4-HMAC-SHA256 " + cred + ", " + sh + ", " + sig,
-           "AWS4-HMAC-SHA256 " + cred + "," + sh + "," + sig,
-           "AWS4-HMAC-SHA256   " + cred + " ,  " + sh + " ,\t" + sig + " ",
-           "AWS4-HMAC-SHA256 " + cred + " " + sh + " " + sig,
-           "  AWS4-HMAC-SHA256\t" + sig + ",," + sh + ", " + cred + ",",
-       }) {
+  const std::string variants[] = {
+      "AWS4-HMAC-SHA256 " + cred + ", " + sh + ", " + sig,
+      "AWS4-HMAC-SHA256 " + cred + "," + sh + "," + sig,
+      "AWS4-HMAC-SHA256   " + cred + " ,  " + sh + " ,\t" + sig + " ",
+      "AWS4-HMAC-SHA256 " + cred + " " + sh + " " + sig,
+      "  AWS4-HMAC-SHA256\t" + sig + ",," + sh + ", " + cred + ",",
+  };
+  for (const std::string& value : variants) {
     const ParseResult result = parse_auth(with_authorization(value));
     ASSERT_TRUE(result.auth) << value << ": " << result.error->message;
     EXPECT_EQ(result.auth->signature, kSignature) << value;

@@ -138,6 +138,7 @@ TEST(CryptoTest, RandomBytesAndUuid) {
 TEST(CryptoTest, ThreadSafe) {
   // The fetched algorithm objects are shared; hammer them from several threads.
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> wrong{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {

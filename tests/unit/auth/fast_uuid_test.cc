@@ -23,6 +23,7 @@ TEST(FastUuid, IsAVersion4Uuid) {
 TEST(FastUuid, UniqueAcrossCallsAndThreads) {
   std::vector<std::vector<std::string>> drawn(4);
   std::vector<std::thread> threads;
+  threads.reserve(drawn.size());
   for (auto& ids : drawn) {
     threads.emplace_back([&ids] {
       for (int i = 0; i < 20000; ++i) ids.push_back(fast_uuid_v4());

@@ -169,11 +169,11 @@ void expect_accepted_and_tamper_evident(const HttpRequest& signed_request, const
     const auto expired = at(signed_at + auth.expires_seconds + 1);
     EXPECT_TRUE(expired && expired->failure == AuthFailure::expired) << failure_name(expired);
   } else {
-    EXPECT_FALSE(at(signed_at + 15 * 60).has_value());
-    EXPECT_FALSE(at(signed_at - 15 * 60).has_value());
-    const auto late = at(signed_at + 15 * 60 + 1);
+    EXPECT_FALSE(at(signed_at + 15L * 60).has_value());
+    EXPECT_FALSE(at(signed_at - 15L * 60).has_value());
+    const auto late = at(signed_at + 15L * 60 + 1);
     EXPECT_TRUE(late && late->failure == AuthFailure::time_skewed) << failure_name(late);
-    const auto early = at(signed_at - 15 * 60 - 1);
+    const auto early = at(signed_at - 15L * 60 - 1);
     EXPECT_TRUE(early && early->failure == AuthFailure::time_skewed) << failure_name(early);
   }
 

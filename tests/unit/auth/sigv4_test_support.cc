@@ -10,7 +10,8 @@
 namespace fanout::auth::testing {
 
 std::filesystem::path conformance_dir() {
-  const char* shared = std::getenv("FANOUT_SHARED_DIR");
+  const char* shared =
+      std::getenv("FANOUT_SHARED_DIR");  // NOLINT(concurrency-mt-unsafe): tests never set the environment
   std::filesystem::path base = shared && *shared ? shared : FANOUT_SHARED_DIR_DEFAULT;
   return base / "conformance";
 }

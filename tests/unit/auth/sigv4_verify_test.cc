@@ -16,7 +16,7 @@ namespace {
 constexpr std::int64_t kT = 1440938160;  // 20150830T123600Z
 
 Credentials creds(std::string token = "") {
-  return Credentials{"AKIDEXAMPLE", std::string(kExampleSecret), token};
+  return Credentials{"AKIDEXAMPLE", std::string(kExampleSecret), std::move(token)};
 }
 
 SigningOptions options(std::string service = "service", bool normalize = true) {
@@ -51,13 +51,13 @@ TEST(SigV4Verify, AcceptsItsOwnSignatureAtTheSigningTime) {
 TEST(SigV4Verify, SkewMessagesMatchAws) {
   HttpRequest r = request();
   sign_request(r, creds(), options());
-  auto late = verify_at(r, kT + 16 * 60);
+  auto late = verify_at(r, kT + 16L * 60);
   ASSERT_TRUE(late);
   EXPECT_EQ(late->failure, AuthFailure::time_skewed);
   EXPECT_EQ(late->message,
             "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 "
             "min.)");
-  auto early = verify_at(r, kT - 16 * 60);
+  auto early = verify_at(r, kT - 16L * 60);
   ASSERT_TRUE(early);
   EXPECT_EQ(early->failure, AuthFailure::time_skewed);
   EXPECT_EQ(
@@ -78,7 +78,7 @@ TEST(SigV4Verify, ClockChecksCanBeTurnedOff) {
   sign_request(r, creds(), options());
   const auto parsed = parse_auth(r);
   VerifyOptions o;
-  o.now_seconds = kT + 10 * 365 * 86400;
+  o.now_seconds = kT + 10L * 365 * 86400;
   o.check_time = false;
   EXPECT_FALSE(verify_request(r, *parsed.auth, kExampleSecret, o).has_value());
 }
@@ -342,6 +342,7 @@ TEST(SigningKeyCache, MatchesDerivationAndIsThreadSafe) {
   // Many threads, more distinct keys than the cache holds, each result checked.
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 1500; ++i) {

@@ -232,20 +232,21 @@ TEST_F(FirehoseEngineTest, ACorruptBufferedRecordKeyFailsTheRestartNamingIt) {
   ASSERT_EQ(stored_key.size() - stored_key.find('/'), 17u) << stored_key;
   const std::string stream_id = stored_key.substr(0, stored_key.find('/'));
   for (const std::string bad : {"zz", "00000000000000zz", "-000000000000001", "0000000000000000000001", ""}) {
+    std::string key = stream_id;
+    key.append("/").append(bad);
     store::Batch batch;
-    batch.put("firehose_records", stream_id + "/" + bad, stored_value);
+    batch.put("firehose_records", key, stored_value);
     ASSERT_TRUE(store_->write(std::move(batch)).ok);
     try {
       start();
       ADD_FAILURE() << "started with a corrupt record key /" << bad;
     } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find("firehose: corrupt buffered record key '" + stream_id + "/" + bad +
-                                           "' in the data dir"),
-                std::string::npos)
-          << e.what();
+      const std::string expected =
+          std::string("firehose: corrupt buffered record key '").append(key).append("' in the data dir");
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
     }
     store::Batch undo;
-    undo.erase("firehose_records", stream_id + "/" + bad);
+    undo.erase("firehose_records", key);
     ASSERT_TRUE(store_->write(std::move(undo)).ok);
   }
   // Undamaged again, it starts and still has the record.
@@ -348,14 +349,14 @@ TEST_F(FirehoseEngineTest, ServicePutsFromSns) {
   std::promise<ServicePutResult> result;
   engine_->put_service_record("arn:aws:firehose:us-east-1:000000000000:deliverystream/from-sns",
                               "arn:aws:iam::000000000000:role/sns", "{\"Type\":\"Notification\"}\n",
-                              [&](ServicePutResult r) { result.set_value(r); });
+                              [&](ServicePutResult r) { result.set_value(std::move(r)); });
   EXPECT_EQ(result.get_future().get().outcome, ServicePutResult::Outcome::delivered);
   ASSERT_TRUE(engine_->wait_idle(5000));
   ASSERT_EQ(destination_.snapshot().size(), 1u);
   std::promise<ServicePutResult> missing;
   engine_->put_service_record("arn:aws:firehose:us-east-1:000000000000:deliverystream/nope",
                               "arn:aws:iam::000000000000:role/sns", "x",
-                              [&](ServicePutResult r) { missing.set_value(r); });
+                              [&](ServicePutResult r) { missing.set_value(std::move(r)); });
   EXPECT_EQ(missing.get_future().get().outcome, ServicePutResult::Outcome::rejected);
 }
 

@@ -5,7 +5,7 @@
 namespace fanout::dispatch {
 
 namespace {
-net::Request make(net::http::verb verb, std::string target, std::string body = {}) {
+net::Request make(net::http::verb verb, const std::string& target, std::string body = {}) {
   net::Request r{verb, target, 11};
   r.body() = std::move(body);
   return r;

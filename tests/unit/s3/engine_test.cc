@@ -102,8 +102,8 @@ TEST_F(S3EngineTest, FileAndDirectoryOfTheSameNameCoexist) {
 
 TEST_F(S3EngineTest, TraversalKeysStayInsideTheBucket) {
   ASSERT_EQ(engine_->create_bucket(kAccount, "jail", "us-east-1"), std::nullopt);
-  for (std::string key : std::vector<std::string>{"../../outside", "/abs", "a/../../b", "x//y", "dir/",
-                                                  std::string("n\0l", 3), ".."}) {
+  for (const std::string& key : std::vector<std::string>{"../../outside", "/abs", "a/../../b", "x//y", "dir/",
+                                                         std::string("n\0l", 3), ".."}) {
     ASSERT_FALSE(put("jail", key, "data:" + key).error) << key;
     EXPECT_EQ(read("jail", key), "data:" + key);
   }
@@ -199,13 +199,13 @@ TEST_F(S3EngineTest, MultipartRules) {
   auto upload = [&](int n, const std::string& data) {
     std::promise<Outcome<PartSummary>> done;
     engine_->upload_part(kAccount, "mpu", "big", id, n, stage(data),
-                         [&](Outcome<PartSummary> o) { done.set_value(o); });
+                         [&](Outcome<PartSummary> o) { done.set_value(std::move(o)); });
     return done.get_future().get();
   };
-  auto complete = [&](std::vector<CompletedPart> parts) {
+  auto complete = [&](const std::vector<CompletedPart>& parts) {
     std::promise<Outcome<ObjectMeta>> done;
     engine_->complete_multipart_upload(kAccount, "mpu", "big", id, parts,
-                                       [&](Outcome<ObjectMeta> o) { done.set_value(o); });
+                                       [&](Outcome<ObjectMeta> o) { done.set_value(std::move(o)); });
     return done.get_future().get();
   };
   std::string part1(5 << 20, 'x'), part2 = "tail";

@@ -18,7 +18,7 @@ TEST(KeyPath, OrdinaryKeysKeepTheirPath) {
 }
 
 TEST(KeyPath, UnsafeKeysAreEscaped) {
-  for (std::string key :
+  for (const std::string& key :
        std::vector<std::string>{"../etc/passwd", "a/../../b", "/leading", "double//slash", "trailing/", ".",
                                 "..", "a/./b", std::string("nul\0byte", 8), std::string(256, 'y'),
                                 std::string(kEscapeDir) + "/x", "", std::string(1025, 'z')}) {

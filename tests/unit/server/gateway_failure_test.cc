@@ -141,9 +141,10 @@ class GatewayFailureTest : public ::testing::Test {
     gateway_.register_engine("sns", &engine_);
     gateway_.register_engine("firehose", &engine_);
     gateway_.register_rest_service("s3", &s3_);
-    gateway_.serve_prefix("/_fanout/console/api", [](const net::Request&, const net::Peer&, net::Respond) {
-      throw std::runtime_error("console exploded");
-    });
+    gateway_.serve_prefix("/_fanout/console/api",
+                          [](const net::Request&, const net::Peer&, const net::Respond&) {
+                            throw std::runtime_error("console exploded");
+                          });
   }
 
   // The answers to one request handed to the gateway directly.
@@ -242,7 +243,7 @@ TEST_F(GatewayFailureTest, EncoderThrowInTheCompletionIsInternalFailure) {
 TEST_F(GatewayFailureTest, ARespondThatThrowsIsLeftToTheServer) {
   for (auto target : {"engine", "operational"}) {
     int calls = 0;
-    net::Respond throwing([&calls](net::Response) {
+    net::Respond throwing([&calls](const net::Response&) {
       ++calls;
       throw std::runtime_error("connection gone");
     });

@@ -133,6 +133,7 @@ TEST_F(PublishTest, FilterPolicies) {
   auto bodies = [&](const Queue& q) {
     auto b = drain(q.url);
     std::vector<std::string> messages;
+    messages.reserve(b.size());
     for (const auto& text : b) messages.emplace_back(json::parse(text).as_object()["Message"].as_string());
     std::sort(messages.begin(), messages.end());
     return messages;

@@ -156,7 +156,8 @@ void flatten(const json::value& v, const std::string& path,
   if (v.is_object()) {
     for (const auto& [k, child] : v.get_object()) {
       std::string key(k.data(), k.size());
-      flatten(child, path.empty() ? key : path + "." + key, membership, next_array, out);
+      flatten(child, path.empty() ? key : std::string(path).append(".").append(key), membership, next_array,
+              out);
     }
   } else if (v.is_array()) {
     int id = next_array++;

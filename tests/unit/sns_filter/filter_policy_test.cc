@@ -768,7 +768,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "d":{"$or":[{"a":["1"]},{"b":["1"]}],"e":{"$or":[{"a":["1"]},{"b":["1"]}],
                       "f":{"$or":[{"a":["1"]},{"b":["1"]}],"g":{"$or":[{"a":["1"]},{"b":["1"]}]}}}}}})",
                   kBody, "FilterPolicy: Filter policy is too complex"},
-        ErrorCase{"too long", "{\"a\": [\"" + std::string(256 * 1024, 'x') + "\"]}", kBody,
+        ErrorCase{"too long", "{\"a\": [\"" + std::string(std::size_t{256} * 1024, 'x') + "\"]}", kBody,
                   "FilterPolicy: Filter policy is too long"}));
 
 TEST(FilterPolicyLimits, AcceptedAtTheLimits) {

@@ -56,7 +56,8 @@ TEST_F(SqsBatches, WholeRequestErrors) {
             "InvalidBatchEntryId");
   // Ten messages of 110 KiB: each fits 1 MiB, together they do not.
   json::array large;
-  for (int i = 0; i < 10; ++i) large.push_back(entry("l" + std::to_string(i), std::string(110 * 1024, 'x')));
+  for (int i = 0; i < 10; ++i)
+    large.push_back(entry("l" + std::to_string(i), std::string(std::size_t{110} * 1024, 'x')));
   auto too_long = error("SendMessageBatch", {{"QueueUrl", url}, {"Entries", large}});
   EXPECT_EQ(too_long.code, "BatchRequestTooLong");
   EXPECT_EQ(attribute(url, "ApproximateNumberOfMessages"), "0");  // nothing stored

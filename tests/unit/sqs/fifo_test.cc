@@ -63,7 +63,7 @@ TEST_F(SqsFifo, DeduplicationWithinFiveMinutes) {
   remove(url, receive(url)[0]);
   send_fifo(url, "x", "g", "id-1");
   EXPECT_TRUE(receive(url).empty());
-  advance_seconds(5 * 60);
+  advance_seconds(std::int64_t{5} * 60);
   send_fifo(url, "x", "g", "id-1");
   EXPECT_EQ(bodies(receive(url)), std::vector<std::string>{"x"});
 }

@@ -122,6 +122,7 @@ TEST_F(SqsLongPoll, ConcurrentSendersAndPollers) {
   constexpr int kMessages = 200;
   std::atomic<int> received{0};
   std::vector<std::thread> pollers;
+  pollers.reserve(4);
   for (int p = 0; p < 4; ++p) {
     pollers.emplace_back([&] {
       while (received.load() < kMessages) {
@@ -142,6 +143,7 @@ TEST_F(SqsLongPoll, ConcurrentSendersAndPollers) {
     });
   }
   std::vector<std::thread> senders;
+  senders.reserve(2);
   for (int s = 0; s < 2; ++s) {
     senders.emplace_back([&, s] {
       for (int i = 0; i < kMessages / 2; ++i) {

@@ -131,6 +131,7 @@ Measured run_concurrent_commits(Store& store, bool wait_each) {
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t syncs_before = store.sync_count();
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> out_of_order{0};
   std::atomic<int> failed{0};
   for (int t = 0; t < kThreads; ++t) {
@@ -174,7 +175,7 @@ TEST(GroupCommit, WaitingCommittersShareFsyncs) {
       "[ measured ] %d threads x %d waited commits: %.2f s, %.0f commits/s, %llu fsyncs (%.1f "
       "commits/fsync)\n",
       kThreads, kCommitsPerThread, m.seconds, kCommits / m.seconds, static_cast<unsigned long long>(m.syncs),
-      static_cast<double>(kCommits) / m.syncs);
+      static_cast<double>(kCommits) / static_cast<double>(m.syncs));
   // Eight waiting threads can at best share an fsync eight ways; demand at least 2x.
   EXPECT_LT(m.syncs, static_cast<std::uint64_t>(kCommits / 2));
   expect_all_present(*store);
@@ -188,7 +189,7 @@ TEST(GroupCommit, PipelinedCommittersShareFsyncs) {
       "[ measured ] %d threads x %d pipelined commits: %.2f s, %.0f commits/s, %llu fsyncs (%.1f "
       "commits/fsync)\n",
       kThreads, kCommitsPerThread, m.seconds, kCommits / m.seconds, static_cast<unsigned long long>(m.syncs),
-      static_cast<double>(kCommits) / m.syncs);
+      static_cast<double>(kCommits) / static_cast<double>(m.syncs));
   EXPECT_LT(m.syncs, static_cast<std::uint64_t>(kCommits / 10));
   expect_all_present(*store);
 }

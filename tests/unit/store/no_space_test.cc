@@ -23,8 +23,8 @@ using testing::TempDir;
 // write and sync fails with ENOSPC and the free space reads zero.
 class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
  public:
-  explicit FullDiskFileSystem(std::shared_ptr<rocksdb::FileSystem> target)
-      : FileSystemWrapper(std::move(target)) {}
+  explicit FullDiskFileSystem(const std::shared_ptr<rocksdb::FileSystem>& target)
+      : FileSystemWrapper(target) {}
   const char* Name() const override { return "FullDiskFileSystem"; }
 
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,

@@ -192,7 +192,7 @@ TEST_P(StoreTest, EmptyAndMovedFromBatches) {
   Batch moved = std::move(batch);
   // cppcheck-suppress accessMoved
   EXPECT_TRUE(store->write(std::move(batch)).ok);  // NOLINT(bugprone-use-after-move): on purpose
-  batch.put("queues", "b", "2");                   // a moved-from batch is reusable
+  batch.put("queues", "b", "2");  // NOLINT(bugprone-use-after-move): a moved-from batch is reusable
   ASSERT_TRUE(store->write(std::move(moved)).ok);
   ASSERT_TRUE(store->write(std::move(batch)).ok);
   EXPECT_EQ(store->get("queues", "a"), "1");
