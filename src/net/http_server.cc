@@ -1,14 +1,15 @@
 #include "net/http_server.h"
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -64,15 +65,34 @@ struct HttpServer::Impl {
       : options(std::move(opts)),
         handler(h),
         threads(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency())),
-        ioc(static_cast<int>(threads)),
+        contexts(make_contexts(threads)),
         ssl_ctx(ssl::context::tls_server),
-        signals(ioc, SIGINT, SIGTERM),
-        shutdown_timer(ioc) {}
+        signals(control(), SIGINT, SIGTERM),
+        shutdown_timer(control()) {
+    for (auto& context : contexts) keep_running.emplace_back(context->get_executor());
+  }
+
+  // One io_context per I/O thread, each run by that thread alone: a connection lives on one
+  // context for its whole life, so its handlers never run concurrently and need no strand, and
+  // a handler posted from its own thread takes Asio's lock-free private queue (concurrency hint
+  // 1). A single context shared by all threads cost several futex wake-ups per request.
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned count) {
+    std::vector<std::unique_ptr<asio::io_context>> made;
+    for (unsigned i = 0; i < count; ++i) made.push_back(std::make_unique<asio::io_context>(1));
+    return made;
+  }
+  // Listeners, signals and the shutdown timer live on the first context.
+  asio::io_context& control() { return *contexts.front(); }
+  // New connections go to the contexts in turn.
+  asio::io_context& next_context() { return *contexts[next_context_index++ % contexts.size()]; }
 
   ServerOptions options;
   HttpHandler& handler;
   unsigned threads;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  // Contexts with no connection yet must not return from run().
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::atomic<unsigned> next_context_index{0};
   bool tls = false;
   ssl::context ssl_ctx;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
@@ -133,8 +153,8 @@ template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... Args>
-  Session(HttpServer::Impl& server, Peer peer, Args&&... args)
-      : server_(server), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {}
+  Session(HttpServer::Impl& server, asio::io_context& context, Peer peer, Args&&... args)
+      : server_(server), context_(context), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {}
 
   ~Session() override {
     release_body();
@@ -247,20 +267,37 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                      });
   }
 
+  // The handler may answer on any thread. On this connection's own thread (a synchronous answer,
+  // the common case) the write starts at once; from another thread it is posted to this
+  // connection's context, whose single thread is the only one that touches the session.
+  template <class Message>
+  void answer(Message response) {
+    if (context_.get_executor().running_in_this_thread()) return write(std::move(response), false);
+    asio::post(context_, [self = this->shared_from_this(), response = std::move(response)]() mutable {
+      self->write(std::move(response), false);
+    });
+  }
+
   Respond make_respond() {
     auto self = this->shared_from_this();
-    // The handler may answer on any thread; hop back onto this connection's strand.
-    return Respond(
-        [self](Response response) {
-          asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-            self->write(std::move(response), false);
-          });
-        },
-        [self](FileResponse response) {
-          asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-            self->write(std::move(response), false);
-          });
-        });
+    return Respond([self](Response response) { self->answer(std::move(response)); },
+                   [self](FileResponse response) { self->answer(std::move(response)); });
+  }
+
+  // A handler that throws has broken its contract (the gateway answers its own failures); the
+  // connection is closed rather than left waiting for an answer that may never come, and the
+  // server stays up.
+  template <class Call>
+  void call_handler(Call call) {
+    try {
+      call();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fanoutd: request handler threw: %s; closing the connection\n", e.what());
+      close();
+    } catch (...) {
+      std::fprintf(stderr, "fanoutd: request handler threw; closing the connection\n");
+      close();
+    }
   }
 
   void dispatch_streamed() {
@@ -269,7 +306,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     auto sink = std::move(message.body());
     Request request(std::move(message.base()));
     keep_alive_ = request.keep_alive();
-    server_.handler.handle_streamed(std::move(request), std::move(sink), peer_, make_respond());
+    call_handler(
+        [&] { server_.handler.handle_streamed(std::move(request), std::move(sink), peer_, make_respond()); });
   }
 
   void fail_read(beast::error_code ec) {
@@ -301,7 +339,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void dispatch() {
     Request request = parser_->release();
     keep_alive_ = request.keep_alive();
-    server_.handler.handle(std::move(request), peer_, make_respond());
+    call_handler([&] { server_.handler.handle(std::move(request), peer_, make_respond()); });
   }
 
   template <class Message>
@@ -337,6 +375,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   static constexpr std::size_t kStreamReadBytes = std::size_t{256} * 1024;
 
   HttpServer::Impl& server_;
+  asio::io_context& context_;  // run by one thread: this session's
   Stream stream_;
   Peer peer_;
   beast::flat_buffer buffer_;
@@ -353,7 +392,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 }  // namespace
 
 void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
-  acceptor.async_accept(asio::make_strand(ioc), [this, &acceptor](beast::error_code ec, tcp::socket socket) {
+  // The new socket is made on the context that will own the connection.
+  auto& context = next_context();
+  acceptor.async_accept(context, [this, &acceptor, &context](beast::error_code ec, tcp::socket socket) {
     if (stopping) return;
     if (!ec) {
       beast::error_code ignored;
@@ -367,22 +408,20 @@ void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
         ++total;
         auto endpoint = socket.remote_endpoint(ignored);
         Peer peer{endpoint.address().to_string(), tls};
-        std::shared_ptr<SessionBase> session;
-        if (tls) {
-          auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-              *this, peer, std::move(socket), ssl_ctx);
-          session = s;
-          std::lock_guard lock(sessions_mutex);
-          sessions[s.get()] = s;
-          s->start();
-        } else {
-          auto s = std::make_shared<Session<beast::tcp_stream>>(*this, peer, std::move(socket));
-          session = s;
+        auto open_session = [this, &context](auto s) {
           {
             std::lock_guard lock(sessions_mutex);
             sessions[s.get()] = s;
           }
-          s->start();
+          // The session's own thread starts it, as it will run everything else for it.
+          asio::post(context, [s = std::move(s)] { s->start(); });
+        };
+        if (tls) {
+          open_session(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+              *this, context, std::move(peer), std::move(socket), ssl_ctx));
+        } else {
+          open_session(std::make_shared<Session<beast::tcp_stream>>(*this, context, std::move(peer),
+                                                                    std::move(socket)));
         }
       }
     }
@@ -398,7 +437,7 @@ void HttpServer::Impl::session_closed(SessionBase* session) {
     sessions.erase(session);
     last = sessions.empty();
   }
-  if (last && stopping) asio::post(ioc, [this] { finish_shutdown(); });
+  if (last && stopping) asio::post(control(), [this] { finish_shutdown(); });
 }
 
 void HttpServer::Impl::finish_shutdown() {
@@ -406,7 +445,8 @@ void HttpServer::Impl::finish_shutdown() {
   std::call_once(once, [this] {
     shutdown_timer.cancel();
     if (shutdown_hook) shutdown_hook();
-    ioc.stop();
+    for (auto& guard : keep_running) guard.reset();
+    for (auto& context : contexts) context->stop();
   });
 }
 
@@ -435,7 +475,7 @@ void HttpServer::start() {
     beast::error_code ec;
     auto address = asio::ip::make_address(host, ec);
     if (ec) throw std::runtime_error("bad listen address: " + text);
-    auto acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(im.ioc));
+    auto acceptor = std::make_unique<tcp::acceptor>(im.control());
     tcp::endpoint endpoint(address, port);
     acceptor->open(endpoint.protocol(), ec);
     if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
@@ -453,15 +493,15 @@ void HttpServer::start() {
 void HttpServer::run() {
   auto& im = *impl_;
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < im.threads; ++i) workers.emplace_back([&im] { im.ioc.run(); });
-  im.ioc.run();
+  for (unsigned i = 1; i < im.threads; ++i) workers.emplace_back([&im, i] { im.contexts[i]->run(); });
+  im.control().run();
   for (auto& t : workers) t.join();
 }
 
 void HttpServer::shutdown(std::chrono::milliseconds grace) {
   auto& im = *impl_;
   if (im.stopping.exchange(true)) return;
-  asio::post(im.ioc, [&im, grace] {
+  asio::post(im.control(), [&im, grace] {
     beast::error_code ec;
     im.signals.cancel(ec);
     for (auto& acceptor : im.acceptors) acceptor->close(ec);

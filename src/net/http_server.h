@@ -58,9 +58,7 @@ class HttpServer {
   // The ports actually bound (useful with port 0 in tests).
   std::vector<std::uint16_t> bound_ports() const;
   ServerStats stats() const;
-  // The io_context's executor, for engines' timers.
-  struct Impl;
-  Impl& impl() { return *impl_; }
+  struct Impl;  // public so that the connection sessions (file-local) can name it
 
  private:
   std::unique_ptr<Impl> impl_;

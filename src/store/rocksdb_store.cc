@@ -11,10 +11,12 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "store/batch_impl.h"
@@ -30,6 +32,10 @@ namespace {
 constexpr const char* kMemoryPath = "/fanout-memory";
 
 constexpr std::size_t kMiB = std::size_t{1024} * 1024;
+// How long a write waits for RocksDB's own background-error recovery (retried every 1 s by
+// default) before it tries anyway; while the disk stays full each failing write waits this once.
+constexpr int kResumeWaitMs = 1500;
+constexpr int kResumePollMs = 20;
 
 rocksdb::Slice slice(std::string_view text) { return {text.data(), text.size()}; }
 std::string_view view(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
@@ -229,8 +235,14 @@ void RocksStore::append(const Batch& batch, rocksdb::WriteBatch& out) const {
 Status RocksStore::apply(rocksdb::WriteBatch& batch) {
   if (needs_resume_.exchange(false, std::memory_order_acq_rel)) {
     // A no-op unless RocksDB stopped writes. Busy means a recovery is already running (another
-    // thread's, or RocksDB's own after a flush error): the write below then tells how it went.
-    const rocksdb::Status resumed = db_->Resume();
+    // thread's, or RocksDB's own after a flush error, which retries about once a second): give it
+    // that long to finish, else the first write after space returns fails on the old error. The
+    // write below then tells how it went.
+    rocksdb::Status resumed = db_->Resume();
+    for (int waited_ms = 0; resumed.IsBusy() && waited_ms < kResumeWaitMs; waited_ms += kResumePollMs) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(kResumePollMs));
+      resumed = db_->Resume();
+    }
     if (!resumed.ok() && !resumed.IsBusy()) {
       needs_resume_.store(true, std::memory_order_release);
       return Status::failure(resumed.ToString());
