@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <variant>
 
 namespace fanout::net {
 
@@ -267,12 +269,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                      });
   }
 
-  // The handler may answer on any thread. On this connection's own thread (a synchronous answer,
-  // the common case) the write starts at once; from another thread it is posted to this
-  // connection's context, whose single thread is the only one that touches the session.
+  // The handler may answer on any thread. An answer given synchronously inside this
+  // connection's own handler call (the common case) is kept and written as soon as the handler
+  // returns: no trip through the io_context's queue, and the client still cannot see the answer
+  // before the handler has finished (e.g. removed an S3 temp file). Any other answer is posted to
+  // this connection's context, whose single thread is the only one that touches the session.
   template <class Message>
   void answer(Message response) {
-    if (context_.get_executor().running_in_this_thread()) return write(std::move(response), false);
+    if (in_handler_ && context_.get_executor().running_in_this_thread()) {
+      held_answer_ = std::move(response);
+      return;
+    }
     asio::post(context_, [self = this->shared_from_this(), response = std::move(response)]() mutable {
       self->write(std::move(response), false);
     });
@@ -284,11 +291,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                    [self](FileResponse response) { self->answer(std::move(response)); });
   }
 
-  // A handler that throws has broken its contract (the gateway answers its own failures); the
-  // connection is closed rather than left waiting for an answer that may never come, and the
-  // server stays up.
+  // Runs the handler, then writes the answer it gave synchronously, if any. A handler that throws
+  // has broken its contract (the gateway answers its own failures); the connection is closed
+  // rather than left waiting for an answer that may never come, and the server stays up.
   template <class Call>
   void call_handler(Call call) {
+    in_handler_ = true;
     try {
       call();
     } catch (const std::exception& e) {
@@ -298,6 +306,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       std::fprintf(stderr, "fanoutd: request handler threw; closing the connection\n");
       close();
     }
+    in_handler_ = false;
+    auto held = std::exchange(held_answer_, std::monostate{});
+    if (closed_) return;
+    if (auto* response = std::get_if<Response>(&held)) return write(std::move(*response), false);
+    if (auto* file = std::get_if<FileResponse>(&held)) return write(std::move(*file), false);
   }
 
   void dispatch_streamed() {
@@ -386,7 +399,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool keep_alive_ = true;
   bool stop_requested_ = false;
   bool closed_ = false;
-  std::uint64_t reserved_body_ = 0;  // of the server's buffered-body budget
+  bool in_handler_ = false;                                           // inside handle()/handle_streamed()
+  std::variant<std::monostate, Response, FileResponse> held_answer_;  // given inside it
+  std::uint64_t reserved_body_ = 0;                                   // of the server's buffered-body budget
 };
 
 }  // namespace
