@@ -16,6 +16,8 @@ std::string hmac_sha1(std::string_view key, std::string_view data);
 
 // Lower-case hexadecimal, as SigV4 and SQS's MD5OfMessageBody use.
 std::string hex(std::string_view bytes);
+// The inverse of hex(), either case; nullopt for an odd length or a non-hex character.
+std::optional<std::string> hex_decode(std::string_view text);
 std::string base64_encode(std::string_view bytes);
 // Returns nullopt for input that is not canonical base64.
 std::optional<std::string> base64_decode(std::string_view text);

@@ -276,7 +276,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // this connection's context, whose single thread is the only one that touches the session.
   template <class Message>
   void answer(Message response) {
-    if (in_handler_ && context_.get_executor().running_in_this_thread()) {
+    // The thread check first: in_handler_ belongs to this connection's thread, and an engine
+    // thread may answer while the handler is still running.
+    if (context_.get_executor().running_in_this_thread() && in_handler_) {
       held_answer_ = std::move(response);
       return;
     }

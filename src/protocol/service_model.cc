@@ -1,7 +1,7 @@
 #include "protocol/service_model.h"
 
+#include <array>
 #include <boost/json/parse.hpp>
-#include <map>
 #include <mutex>
 #include <stdexcept>
 
@@ -78,16 +78,24 @@ std::optional<ErrorShapeInfo> ServiceModel::error_info(std::string_view name) co
 }
 
 const ServiceModel& ServiceModel::embedded(std::string_view service) {
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<ServiceModel>, std::less<>> models;
-  std::lock_guard lock(mutex);
-  auto it = models.find(service);
-  if (it == models.end()) {
-    auto text = embedded_model(service);
-    if (text.empty()) throw std::runtime_error("no embedded model for service " + std::string(service));
-    it = models.emplace(std::string(service), std::make_unique<ServiceModel>(text)).first;
+  // Each model is parsed on its first use, once; after that a lookup takes no lock, because the
+  // gateway asks for a model on every request.
+  struct Slot {
+    std::string_view name;
+    std::once_flag parsed{};
+    std::unique_ptr<ServiceModel> model{};
+  };
+  static std::array<Slot, 4> slots{{{"sqs"}, {"sns"}, {"firehose"}, {"cloudformation"}}};
+  for (Slot& slot : slots) {
+    if (slot.name != service) continue;
+    std::call_once(slot.parsed, [&slot] {
+      const std::string_view text = embedded_model(slot.name);
+      if (text.empty()) throw std::runtime_error("no embedded model for service " + std::string(slot.name));
+      slot.model = std::make_unique<ServiceModel>(text);
+    });
+    return *slot.model;
   }
-  return *it->second;
+  throw std::runtime_error("no embedded model for service " + std::string(service));
 }
 
 }  // namespace fanout::protocol

@@ -28,7 +28,7 @@ void GroupCommitter::submit(Batch batch, Callback done, Status verdict) {
 }
 
 void GroupCommitter::flush() {
-  if (std::this_thread::get_id() == thread_.get_id()) {
+  if (on_committer_thread()) {
     throw std::logic_error("GroupCommitter::flush called from a commit callback");
   }
   std::unique_lock lock(mutex_);

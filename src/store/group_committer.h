@@ -35,6 +35,9 @@ class GroupCommitter {
   // Must not be called from a callback (it would wait for itself).
   void flush();
 
+  // True on the committer thread itself, i.e. inside a callback or the GroupWriter.
+  bool on_committer_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
+
   // Number of groups written so far.
   std::uint64_t groups() const;
 

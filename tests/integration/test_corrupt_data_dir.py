@@ -3,7 +3,7 @@ problem and a non-zero exit, never a server that comes up with part of its state
 
 Not covered here: a flipped byte inside a data block of a table that start-up does not read (SQS
 message bodies are read on receive). RocksDB's block checksum catches it on that read: the call
-fails with InternalError and the message stays; verifying every block at start would read the
+fails with InternalFailure and the message stays; verifying every block at start would read the
 whole store on each restart."""
 import os
 import pathlib

@@ -69,8 +69,8 @@ def test_disk_full_fails_writes_cleanly_keeps_reads_and_recovers(small_disk):
                 if len(failures) == 5:
                     break
         assert failures, "no send failed on a full disk"
-        # AWS's shape for a server-side failure: InternalError, 500 (never a 4xx blaming the caller).
-        assert all(status == 500 and code == "InternalError" for status, code in failures), failures[:5]
+        # AWS's shape for a server-side failure: InternalFailure, 500 (never a 4xx blaming the caller).
+        assert all(status == 500 and code == "InternalFailure" for status, code in failures), failures[:5]
         with pytest.raises(ClientError) as info:
             s3.put_object(Bucket="full", Key="during", Body=os.urandom(4 << 20))
         assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] >= 500, info.value.response

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <tuple>
 
 #include "common/crypto.h"
@@ -237,10 +238,15 @@ void S3Engine::complete_multipart_upload(const std::string& account_id, const st
           ::unlink(temp.c_str());
           return done(errors::internal(err));
         }
-        std::string hex = unquote(part.etag);
-        for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-          md5s += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+        // The part's ETag is the quoted hex MD5 this server computed; anything else means the
+        // stored part record is damaged, and the upload cannot be completed correctly.
+        const std::optional<std::string> md5 = crypto::hex_decode(unquote(part.etag));
+        if (!md5 || md5->size() != 16) {
+          ::unlink(temp.c_str());
+          return done(
+              errors::internal("stored ETag of part " + std::to_string(part.part_number) + " is not an MD5"));
         }
+        md5s += *md5;
         total += part.size;
       }
     }

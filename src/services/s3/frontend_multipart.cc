@@ -4,6 +4,7 @@
 #include "auth/uri_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/frontend_internal.h"
+#include "services/s3/part_number.h"
 #include "services/s3/s3_error.h"
 #include "services/s3/s3_xml.h"
 
@@ -18,11 +19,7 @@ namespace {
 std::optional<int> part_number(const S3Frontend::Call& call) {
   auto* text = call.param("partNumber");
   if (!text) return std::nullopt;
-  int value = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || ptr != text->data() + text->size() || value < 1 || value > 10000)
-    return std::nullopt;
-  return value;
+  return parse_part_number(*text);
 }
 
 ServiceError bad_part_number() {

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "common/crypto.h"
@@ -16,6 +17,7 @@
 #include "services/s3/engine_internal.h"
 #include "services/s3/file_ops.h"
 #include "services/s3/key_path.h"
+#include "services/s3/part_number.h"
 #include "services/s3/s3_error.h"
 
 namespace fanout::services::s3 {
@@ -407,15 +409,19 @@ void S3Engine::Impl::load_and_reconcile() {
     for (auto& [id, u] : b.uploads) uploads_by_id[id] = &u;
   }
   store.scan(kPartsCf, "", [&](std::string_view key, std::string_view value) {
-    auto slash = key.find('/');
-    auto it = uploads_by_id.find(std::string(key.substr(0, slash)));
+    // Keys are "<upload id>/<part number>"; a record that does not parse is dropped like one
+    // whose upload is gone (its file, if any, goes with the upload's folder).
+    const auto slash = key.find('/');
+    const std::optional<int> part_number =
+        slash == std::string_view::npos ? std::nullopt : parse_part_number(key.substr(slash + 1));
+    auto it = part_number ? uploads_by_id.find(std::string(key.substr(0, slash))) : uploads_by_id.end();
     auto meta = decode_object_meta(value);
     if (it == uploads_by_id.end() || !meta) {
       fixes.erase(kPartsCf, key);
       return true;
     }
     PartSummary part;
-    part.part_number = std::stoi(std::string(key.substr(slash + 1)));
+    part.part_number = *part_number;
     part.size = meta->size;
     part.etag = meta->etag;
     part.last_modified_ms = meta->last_modified_ms;

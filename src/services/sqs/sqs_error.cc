@@ -41,7 +41,7 @@ SqsError message_not_inflight() {
 }
 
 SqsError internal(std::string_view why) {
-  return SqsError("InternalError",
+  return SqsError("InternalFailure",
                   "We encountered an internal error. Please try again. (" + std::string(why) + ")", 500);
 }
 

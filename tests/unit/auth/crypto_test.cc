@@ -37,6 +37,18 @@ TEST(CryptoTest, Md5KnownAnswers) {
   EXPECT_EQ(hex(md5("hello world")), "5eb63bbbe01eeed093cb22bb8f5acdc3");
 }
 
+TEST(CryptoTest, HexDecodeInvertsHexAndRefusesTheRest) {
+  const std::string bytes("\x00\x01\x7f\x80\xfe\xff", 6);
+  EXPECT_EQ(hex_decode(hex(bytes)), bytes);
+  EXPECT_EQ(hex_decode("ABcd"), std::string("\xab\xcd"));
+  EXPECT_EQ(hex_decode(""), std::string());
+  EXPECT_EQ(hex_decode("abc"), std::nullopt);  // odd length
+  EXPECT_EQ(hex_decode("zz"), std::nullopt);   // not hex
+  EXPECT_EQ(hex_decode("0g"), std::nullopt);   // low nibble not hex
+  EXPECT_EQ(hex_decode("-1"), std::nullopt);   // what std::stoi would have taken
+  EXPECT_EQ(hex_decode(" 1"), std::nullopt);
+}
+
 TEST(CryptoTest, HmacSha256Rfc4231) {
   // Test case 1.
   EXPECT_EQ(hex(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
