@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +11,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -24,6 +29,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+// Sockets name their io_context's executor type: Beast's composed operations then call it
+// directly instead of through any_io_executor's type erasure on every step.
+using Socket = tcp::socket::rebind_executor<asio::io_context::executor_type>::other;
+using TlsStream = beast::ssl_stream<Socket>;
 
 bool parse_listen_address(const std::string& text, std::string& host, std::uint16_t& port) {
   std::string port_text;
@@ -56,10 +65,36 @@ bool is_loopback_host(const std::string& host) {
   return !ec && address.is_loopback();
 }
 
+// A connection's deadline is a number, not a timer: setting it per read and write costs one
+// atomic store, where a timer per operation cost a timer-queue update (and often a
+// timerfd_settime) each time. The server's sweep closes connections whose deadline has passed,
+// a fraction of the shortest timeout late at most.
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
   virtual void stop() = 0;  // close at once if idle, else after the current response
+  // Called by the sweep from another thread: closes the connection, on its own thread, if the
+  // deadline has still passed by then.
+  virtual void expire() = 0;
+
+  static std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  bool overdue(std::int64_t now) const { return deadline_ns_.load(std::memory_order_relaxed) <= now; }
+
+ protected:
+  void set_deadline(std::chrono::milliseconds after) {
+    deadline_ns_.store(now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(after).count(),
+                       std::memory_order_relaxed);
+  }
+  // While the handler works on a request nothing is read or written, and nothing times out.
+  void clear_deadline() { deadline_ns_.store(kNoDeadline, std::memory_order_relaxed); }
+
+ private:
+  static constexpr std::int64_t kNoDeadline = std::numeric_limits<std::int64_t>::max();
+  std::atomic<std::int64_t> deadline_ns_{kNoDeadline};
 };
 
 struct HttpServer::Impl {
@@ -70,7 +105,9 @@ struct HttpServer::Impl {
         contexts(make_contexts(threads)),
         ssl_ctx(ssl::context::tls_server),
         signals(control(), SIGINT, SIGTERM),
-        shutdown_timer(control()) {
+        shutdown_timer(control()),
+        sweep_timer(control()),
+        sweep_interval(sweep_interval_for(options)) {
     for (auto& context : contexts) keep_running.emplace_back(context->get_executor());
   }
 
@@ -83,7 +120,12 @@ struct HttpServer::Impl {
     for (unsigned i = 0; i < count; ++i) made.push_back(std::make_unique<asio::io_context>(1));
     return made;
   }
-  // Listeners, signals and the shutdown timer live on the first context.
+  // An eighth of the shortest timeout, within [10 ms, 250 ms]: how late a deadline may be noticed.
+  static std::chrono::milliseconds sweep_interval_for(const ServerOptions& o) {
+    const auto shortest = std::min({o.header_timeout, o.body_timeout, o.idle_timeout, o.write_timeout});
+    return std::clamp(shortest / 8, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  }
+  // Listeners, signals and the timers live on the first context.
   asio::io_context& control() { return *contexts.front(); }
   // New connections go to the contexts in turn.
   asio::io_context& next_context() { return *contexts[next_context_index++ % contexts.size()]; }
@@ -100,6 +142,8 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   asio::signal_set signals;
   asio::steady_timer shutdown_timer;
+  asio::steady_timer sweep_timer;
+  std::chrono::milliseconds sweep_interval;
   std::function<void()> shutdown_hook;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> open{0}, total{0}, refused{0};
@@ -118,6 +162,7 @@ struct HttpServer::Impl {
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 
   void accept(tcp::acceptor& acceptor);
+  void sweep();
   void session_closed(SessionBase* session);
   void finish_shutdown();
 };
@@ -150,7 +195,7 @@ struct SinkBody {
   };
 };
 
-// One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+// One connection. Stream is Socket or TlsStream.
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -164,10 +209,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void start() {
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, Socket>) {
       read_header();
     } else {
-      beast::get_lowest_layer(stream_).expires_after(server_.options.header_timeout);
+      set_deadline(server_.options.header_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) return self->close();
@@ -177,9 +222,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void stop() override {
-    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    asio::post(context_, [self = this->shared_from_this()] {
       self->stop_requested_ = true;
       if (!self->busy_) self->close();
+    });
+  }
+
+  void expire() override {
+    asio::post(context_, [self = this->shared_from_this()] {
+      if (self->overdue(now_ns())) self->close();
     });
   }
 
@@ -191,8 +242,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // Unlimited while the header is read (Beast would reject a Content-Length above the limit
     // before we know the service); the per-service limit is set in on_header.
     parser_->body_limit(boost::none);
-    beast::get_lowest_layer(stream_).expires_after(first_ ? server_.options.header_timeout
-                                                          : server_.options.idle_timeout);
+    set_deadline(first_ ? server_.options.header_timeout : server_.options.idle_timeout);
     first_ = false;
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -216,7 +266,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_->body_limit(limit);
     // Receiving the rest of the request has its own deadline, so a slow body cannot hold
     // the connection forever.
-    beast::get_lowest_layer(stream_).expires_after(server_.options.body_timeout);
+    set_deadline(server_.options.body_timeout);
     const bool expect_continue = beast::iequals(header[http::field::expect], "100-continue");
     const unsigned version = header.version();
     if (auto sink = server_.handler.body_sink(header)) {
@@ -258,6 +308,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       http::async_read(stream_, buffer_, *sink_parser_,
                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                          if (ec) return self->fail_read(ec);
+                         self->clear_deadline();
                          self->dispatch_streamed();
                        });
       return;
@@ -265,6 +316,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                        if (ec) return self->fail_read(ec);
+                       self->clear_deadline();
                        self->dispatch();
                      });
   }
@@ -362,22 +414,68 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     release_body();
     bool close = close_after || !keep_alive_ || stop_requested_ || server_.stopping;
     response.keep_alive(!close);
+    set_deadline(server_.options.write_timeout);
+    if constexpr (std::is_same_v<Message, Response>) {
+      if (response.has_content_length() && !response.chunked())
+        return write_direct(std::move(response), close);
+    }
     auto res = std::make_shared<Message>(std::move(response));
-    beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res, close](beast::error_code ec, std::size_t) {
-                        self->busy_ = false;
-                        if (ec || close) return self->close();
-                        self->read_header();
+                        self->written(ec, close);
                       });
+  }
+
+  // A response with its whole body in memory: the header is rendered into one reused buffer and
+  // sent with the body in a single gather write, without Beast's generic serializer.
+  void write_direct(Response response, bool close) {
+    outgoing_ = std::move(response);
+    head_.clear();
+    render_head(outgoing_, head_);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(outgoing_.body())};
+    asio::async_write(stream_, buffers,
+                      [self = this->shared_from_this(), close](beast::error_code ec, std::size_t) {
+                        self->outgoing_ = {};  // a large body is not kept for the life of the connection
+                        self->written(ec, close);
+                      });
+  }
+
+  // The status line and fields exactly as Beast's serializer writes them.
+  static void render_head(const Response& response, std::string& out) {
+    const unsigned version = response.version();
+    out += "HTTP/";
+    out += static_cast<char>('0' + version / 10 % 10);
+    out += '.';
+    out += static_cast<char>('0' + version % 10);
+    out += ' ';
+    std::array<char, 8> status{};
+    const auto end = std::to_chars(status.data(), status.data() + status.size(), response.result_int()).ptr;
+    out.append(status.data(), end);
+    out += ' ';
+    out += response.reason();
+    out += "\r\n";
+    for (const auto& field : response) {
+      out += field.name_string();
+      out += ": ";
+      out += field.value();
+      out += "\r\n";
+    }
+    out += "\r\n";
+  }
+
+  void written(beast::error_code ec, bool close_after) {
+    busy_ = false;
+    if (ec || close_after) return close();
+    read_header();
   }
 
   void close() {
     if (closed_) return;
     closed_ = true;
+    clear_deadline();
     beast::error_code ec;
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (std::is_same_v<Stream, Socket>) {
+      stream_.shutdown(tcp::socket::shutdown_send, ec);
     }
     beast::get_lowest_layer(stream_).close();
   }
@@ -403,6 +501,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool closed_ = false;
   bool in_handler_ = false;                                           // inside handle()/handle_streamed()
   std::variant<std::monostate, Response, FileResponse> held_answer_;  // given inside it
+  Response outgoing_;                                                 // being written by write_direct
+  std::string head_;                                                  // its rendered header
   std::uint64_t reserved_body_ = 0;                                   // of the server's buffered-body budget
 };
 
@@ -411,7 +511,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
   // The new socket is made on the context that will own the connection.
   auto& context = next_context();
-  acceptor.async_accept(context, [this, &acceptor, &context](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(context, [this, &acceptor, &context](beast::error_code ec, Socket socket) {
     if (stopping) return;
     if (!ec) {
       beast::error_code ignored;
@@ -434,15 +534,33 @@ void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
           asio::post(context, [s = std::move(s)] { s->start(); });
         };
         if (tls) {
-          open_session(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-              *this, context, std::move(peer), std::move(socket), ssl_ctx));
+          open_session(std::make_shared<Session<TlsStream>>(*this, context, std::move(peer),
+                                                            std::move(socket), ssl_ctx));
         } else {
-          open_session(std::make_shared<Session<beast::tcp_stream>>(*this, context, std::move(peer),
-                                                                    std::move(socket)));
+          open_session(std::make_shared<Session<Socket>>(*this, context, std::move(peer), std::move(socket)));
         }
       }
     }
     accept(acceptor);
+  });
+}
+
+void HttpServer::Impl::sweep() {
+  sweep_timer.expires_after(sweep_interval);
+  sweep_timer.async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    const std::int64_t now = SessionBase::now_ns();
+    std::vector<std::shared_ptr<SessionBase>> overdue;
+    {
+      // A session in the map is alive: its destructor removes it under this lock.
+      std::lock_guard lock(sessions_mutex);
+      for (auto& [raw, weak] : sessions) {
+        if (!raw->overdue(now)) continue;
+        if (auto session = weak.lock()) overdue.push_back(std::move(session));
+      }
+    }
+    for (auto& session : overdue) session->expire();
+    sweep();
   });
 }
 
@@ -461,6 +579,7 @@ void HttpServer::Impl::finish_shutdown() {
   static std::once_flag once;
   std::call_once(once, [this] {
     shutdown_timer.cancel();
+    sweep_timer.cancel();
     if (shutdown_hook) shutdown_hook();
     for (auto& guard : keep_running) guard.reset();
     for (auto& context : contexts) context->stop();
@@ -502,6 +621,7 @@ void HttpServer::start() {
     im.acceptors.push_back(std::move(acceptor));
   }
   for (auto& acceptor : im.acceptors) im.accept(*acceptor);
+  im.sweep();
   im.signals.async_wait([this](beast::error_code ec, int) {
     if (!ec) shutdown();
   });

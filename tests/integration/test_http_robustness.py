@@ -160,6 +160,52 @@ def test_slowloris_is_cut_off_and_others_are_served(tmp_path):
         assert healthy(server)
 
 
+def read_one_response(sock):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        assert chunk, "connection closed before a response"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += sock.recv(4096)
+    return head + b"\r\n\r\n" + body
+
+
+def test_deadlines_follow_each_read_and_write_not_the_connection(tmp_path):
+    """Every read and write has its own deadline (the server's sweep checks them): a keep-alive
+    connection in use outlives any one timeout, an idle one is closed after --idle-timeout-ms, and
+    a request the server is still working on (a long poll) is not cut off by them."""
+    import boto3
+    from botocore.config import Config
+    from fanoutd_process import Fanoutd
+    with Fanoutd("--idle-timeout-ms", "1000", "--header-timeout-ms", "1000", "--body-timeout-ms", "1000",
+                 durability="memory") as server:
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        for _ in range(8):  # 2.4 s on one connection, each gap well inside the idle timeout
+            s.sendall(b"GET /_fanout/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status_of(read_one_response(s)) == 200
+            time.sleep(0.3)
+        time.sleep(2.0)  # now idle past the timeout
+        s.settimeout(3)
+        try:
+            assert s.recv(10) == b"", "an idle keep-alive connection must be closed"
+        except ConnectionResetError:
+            pass
+        s.close()
+
+        sqs = boto3.client("sqs", endpoint_url=server.endpoint, region_name="us-east-1",
+                           aws_access_key_id="test", aws_secret_access_key="test",
+                           config=Config(retries={"total_max_attempts": 1}, read_timeout=15))
+        url = sqs.create_queue(QueueName="deadlines")["QueueUrl"]
+        started = time.monotonic()
+        answer = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=3)  # no retry could hide a close
+        assert "Messages" not in answer
+        assert time.monotonic() - started >= 2.9
+        assert healthy(server)
+
 def test_thousand_concurrent_connections(fanoutd):
     errors = []
     ok = []
