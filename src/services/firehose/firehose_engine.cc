@@ -310,8 +310,9 @@ void FirehoseEngine::recover() {
       return true;
     }
     if (!decode_record(value, record.arrival_ms, record.partition, record.data)) {
-      orphans.erase(kRecordsCf, key);
-      return true;
+      // As with a bad key: the client was told this record was accepted, so starting without it
+      // would lose it silently.
+      throw std::runtime_error("firehose: corrupt buffered record '" + printable(key) + "' in the data dir");
     }
     auto& stream = *it->second;
     stream.next_seq = std::max(stream.next_seq, record.seq + 1);

@@ -258,6 +258,34 @@ TEST_F(FirehoseEngineTest, ACorruptBufferedRecordKeyFailsTheRestartNamingIt) {
   EXPECT_EQ(destination_.snapshot()[0].body, "one\n");
 }
 
+// A buffered record whose value does not decode is damage too: the restart fails naming it
+// rather than erasing a record the client was told was accepted.
+TEST_F(FirehoseEngineTest, ACorruptBufferedRecordValueFailsTheRestartNamingIt) {
+  create("durable", reference());
+  put_batch("durable", {"one"});
+  engine_.reset();
+  std::string stored_key, stored_value;
+  store_->scan("firehose_records", "", [&](std::string_view key, std::string_view value) {
+    stored_key = std::string(key);
+    stored_value = std::string(value);
+    return false;
+  });
+  ASSERT_FALSE(stored_key.empty());
+  store::Batch damage;
+  damage.put("firehose_records", stored_key, stored_value.substr(0, 3));  // cut short
+  ASSERT_TRUE(store_->write(std::move(damage)).ok);
+  try {
+    start();
+    ADD_FAILURE() << "started with a corrupt record value";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("firehose: corrupt buffered record '" + stored_key + "'"),
+              std::string::npos)
+        << e.what();
+  }
+  // The record is still there to repair or inspect: nothing was erased.
+  EXPECT_EQ(store_->get("firehose_records", stored_key), stored_value.substr(0, 3));
+}
+
 TEST_F(FirehoseEngineTest, DynamicPartitioningSplitsByQueryAndSendsFailuresToErrorOutput) {
   auto config = reference(60, 64);
   config["Prefix"] = "customer=!{partitionKeyFromQuery:customer}/";
