@@ -267,11 +267,13 @@ void Gateway::handle_request(net::Request request, std::shared_ptr<net::BodySink
     serve(request, std::move(sink), peer, guard, trace);
   } catch (const std::exception& e) {
     if (guard.respond_threw()) throw;
-    answer_internal_failure(request, guard, trace, e.what());
+    return answer_internal_failure(request, guard, trace, e.what());
   } catch (...) {
     if (guard.respond_threw()) throw;
-    answer_internal_failure(request, guard, trace, "unknown exception");
+    return answer_internal_failure(request, guard, trace, "unknown exception");
   }
+  // Only a std::bad_alloc can come out of this; the server then closes the connection.
+  answer_if_dropped(guard, std::move(trace));
 }
 
 void Gateway::answer_internal_failure(const net::Request& request, ResponseGuard& guard,
@@ -289,17 +291,40 @@ void Gateway::answer_internal_failure(const net::Request& request, ResponseGuard
   const std::string& operation = trace.routed ? trace.route.operation : std::string();
   spdlog::error("{} internal failure in {} {}: {}", trace.request_id, service.empty() ? "-" : service,
                 operation.empty() ? "-" : operation, what);
+  if (guard.answer_if_unanswered(internal_failure_response(service, wire, trace))) {
+    record_internal_failure(service, operation, trace.started);
+  }
+}
+
+void Gateway::answer_if_dropped(ResponseGuard& guard, RequestTrace&& trace) {
+  if (!trace.routed && !trace.prefix) return;  // answered inline by the gateway itself
+  guard.answer_if_dropped([this, trace = std::move(trace)] {
+    const std::string service = trace.routed ? trace.route.service : std::string();
+    const std::string operation = trace.routed ? trace.route.operation : std::string();
+    spdlog::error("{} internal failure in {} {}: the request was dropped unanswered", trace.request_id,
+                  service.empty() ? "-" : service, operation.empty() ? "-" : operation);
+    record_internal_failure(service, operation, trace.started);
+    return internal_failure_response(service, trace.routed ? trace.route.protocol : WireProtocol::json,
+                                     trace);
+  });
+}
+
+net::Response Gateway::internal_failure_response(const std::string& service, WireProtocol wire,
+                                                 const RequestTrace& trace) const {
   auto response =
       error_response(service, wire, internal_error(service), trace.request_id, trace.version, trace.resource);
   if (trace.head) {
     response.body().clear();
     response.content_length(0);
   }
-  if (guard.answer_if_unanswered(std::move(response))) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - trace.started).count();
-    metrics_.record(service.empty() ? "unknown" : service, operation.empty() ? "unknown" : operation, 500,
-                    seconds);
-  }
+  return response;
+}
+
+void Gateway::record_internal_failure(const std::string& service, const std::string& operation,
+                                      std::chrono::steady_clock::time_point started) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.record(service.empty() ? "unknown" : service, operation.empty() ? "unknown" : operation, 500,
+                  seconds);
 }
 
 void Gateway::serve(net::Request& request, std::shared_ptr<net::BodySink> sink, const net::Peer& peer,

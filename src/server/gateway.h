@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "dispatch/route.h"
 #include "net/http_handler.h"
 #include "protocol/operation.h"
 #include "server/accounts.h"
@@ -90,6 +92,13 @@ class Gateway final : public net::HttpHandler {
   // (or handed to someone who will answer).
   void answer_internal_failure(const net::Request& request, ResponseGuard& guard, const RequestTrace& trace,
                                const char* what);
+  // After serve() returned: the same 500 if whoever was handed the Respond lets go of it
+  // unanswered.
+  void answer_if_dropped(ResponseGuard& guard, RequestTrace&& trace);
+  net::Response internal_failure_response(const std::string& service, dispatch::WireProtocol wire,
+                                          const RequestTrace& trace) const;
+  void record_internal_failure(const std::string& service, const std::string& operation,
+                               std::chrono::steady_clock::time_point started);
   // The REST service a header is for when its body may stream (S3 PUTs), else null.
   RestService* streaming_service(const net::RequestHeader& header) const;
   bool handle_operational(const net::Request& request, const net::Peer& peer, const std::string& request_id,

@@ -8,6 +8,18 @@ namespace fanout::server {
 
 struct ResponseGuard::Shared {
   Shared(net::Respond r, Admission::Ticket t) : respond(std::move(r)), ticket(std::move(t)) {}
+  Shared(const Shared&) = delete;
+  Shared& operator=(const Shared&) = delete;
+  ~Shared() {
+    if (!if_dropped || answered.load(std::memory_order_acquire)) return;
+    try {
+      answer(if_dropped());
+    } catch (const std::exception& e) {
+      spdlog::error("answering a dropped request failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("answering a dropped request failed");
+    }
+  }
 
   // True for the first caller only: it alone may answer.
   bool claim() { return !answered.exchange(true, std::memory_order_acq_rel); }
@@ -30,6 +42,7 @@ struct ResponseGuard::Shared {
 
   net::Respond respond;
   Admission::Ticket ticket;
+  std::function<net::Response()> if_dropped;  // set before the request thread lets go
   std::atomic<bool> answered{false};
   std::atomic<bool> threw{false};  // read by the request's thread only after its own call threw
 };
@@ -72,6 +85,12 @@ bool ResponseGuard::answer_if_unanswered(net::Response response) {
   shared_->ticket.reset();
   shared_->respond(std::move(response));
   return true;
+}
+
+void ResponseGuard::answer_if_dropped(std::function<net::Response()> make) {
+  // Written while this guard still holds shared_: whoever lets go last (and so runs ~Shared)
+  // does so after this thread's release of its reference.
+  if (shared_) shared_->if_dropped = std::move(make);
 }
 
 bool ResponseGuard::respond_threw() const {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "net/http_handler.h"
@@ -35,6 +36,10 @@ class ResponseGuard {
   // A Respond dropped unanswered while the exception unwound is answered here. Returns whether
   // it answered.
   bool answer_if_unanswered(net::Response response);
+  // What to answer if every holder of the handed-off Respond lets go of it unanswered (an engine
+  // bug; the client would otherwise wait until its own timeout). `make` runs only then, on the
+  // thread that let go last. No effect without a hand-off.
+  void answer_if_dropped(std::function<net::Response()> make);
   // Whether the Respond itself threw (the connection failed to take the answer): the catch then
   // lets the exception go on to the server, which closes the connection, as nobody else will
   // answer.

@@ -52,6 +52,16 @@ class ThrowingEngine final : public protocol::ServiceEngine {
       kept_.push_back(std::move(done));
       throw std::runtime_error("thrown after handing the completion off");
     }
+    if (operation == "ChangeMessageVisibility") {
+      protocol::Completion dropped = std::move(done);  // an engine bug: let go of the request unanswered
+      return;
+    }
+    if (operation == "PurgeQueue") {
+      // Kept for "another thread", which later lets go of it unanswered.
+      std::lock_guard lock(mutex_);
+      dropped_later_.push_back(std::move(done));
+      return;
+    }
     if (operation == "GetQueueAttributes") {
       // An engine bug the encoder throws on (Beast refuses a body on a 204) inside the
       // completion, which may run on an engine thread with nothing above it to catch.
@@ -69,10 +79,17 @@ class ThrowingEngine final : public protocol::ServiceEngine {
     }
     for (auto& done : kept) done(json::object{});
   }
+  // Lets go of what PurgeQueue kept without answering, as a buggy worker thread would.
+  void drop_kept() {
+    std::vector<protocol::Completion> kept;
+    std::lock_guard lock(mutex_);
+    kept.swap(dropped_later_);
+  }
 
  private:
   std::mutex mutex_;
   std::vector<protocol::Completion> kept_;
+  std::vector<protocol::Completion> dropped_later_;
 };
 
 class ThrowingS3 final : public RestService {
@@ -227,6 +244,30 @@ TEST_F(GatewayFailureTest, ThrowAfterHandOffLeavesTheAnswerToTheHolder) {
   worker.join();
   ASSERT_EQ(answers.count(), 1u);
   EXPECT_EQ(answers.got[0].result_int(), 200u);
+  EXPECT_EQ(gateway_.admission().inflight_requests(), 0u);
+}
+
+// An engine that lets go of the request without answering would leave the client waiting until
+// its own timeout: the last holder to let go answers the service's internal error instead.
+TEST_F(GatewayFailureTest, ACompletionDroppedUnansweredIsAnsweredOnce) {
+  auto got = call(query_request("Action=ChangeMessageVisibility&Version=2012-11-05&" + kQueueUrl +
+                                "&ReceiptHandle=h&VisibilityTimeout=1"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].result_int(), 500u) << got[0].body();
+  EXPECT_NE(got[0].body().find("<Code>InternalFailure</Code>"), std::string::npos) << got[0].body();
+  EXPECT_EQ(gateway_.admission().inflight_requests(), 0u);
+}
+
+TEST_F(GatewayFailureTest, ACompletionDroppedLaterOnAnotherThreadIsAnsweredThen) {
+  Answers answers;
+  gateway_.handle(json_request("AmazonSQS.PurgeQueue", R"({"QueueUrl":"http://localhost/000000000000/q"})"),
+                  net::Peer{"127.0.0.1", false}, answers.respond());
+  EXPECT_EQ(answers.count(), 0u);  // still held: nobody answers for the holder
+  std::thread worker([this] { engine_.drop_kept(); });
+  worker.join();
+  ASSERT_EQ(answers.count(), 1u);
+  EXPECT_EQ(answers.got[0].result_int(), 500u);
+  EXPECT_EQ(answers.got[0]["x-amzn-query-error"], "InternalFailure;Receiver");
   EXPECT_EQ(gateway_.admission().inflight_requests(), 0u);
 }
 
