@@ -95,8 +95,8 @@ class Gateway final : public net::HttpHandler {
   // After serve() returned: the same 500 if whoever was handed the Respond lets go of it
   // unanswered.
   void answer_if_dropped(ResponseGuard& guard, RequestTrace&& trace);
-  net::Response internal_failure_response(const std::string& service, dispatch::WireProtocol wire,
-                                          const RequestTrace& trace) const;
+  static net::Response internal_failure_response(const std::string& service, dispatch::WireProtocol wire,
+                                                 const RequestTrace& trace);
   void record_internal_failure(const std::string& service, const std::string& operation,
                                std::chrono::steady_clock::time_point started);
   // The REST service a header is for when its body may stream (S3 PUTs), else null.

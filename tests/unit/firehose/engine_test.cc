@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <future>
 #include <mutex>
+#include <string>
+#include <utility>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -65,6 +67,16 @@ class FirehoseEngineTest : public ::testing::Test {
     options.retry_max_ms = 40;
     engine_ = std::make_unique<FirehoseEngine>(*store_, clock_, timers_, "us-east-1", options);
     engine_->set_local_destination(&destination_);
+  }
+
+  // The first buffered record in the store, key and value.
+  std::pair<std::string, std::string> first_buffered_record() {
+    std::pair<std::string, std::string> found;
+    store_->scan("firehose_records", "", [&](std::string_view key, std::string_view value) {
+      found = {std::string(key), std::string(value)};
+      return false;
+    });
+    return found;
   }
 
   protocol::OperationResult call(const std::string& op, json::object input) {
@@ -223,12 +235,7 @@ TEST_F(FirehoseEngineTest, ACorruptBufferedRecordKeyFailsTheRestartNamingIt) {
   create("durable", reference());
   put_batch("durable", {"one"});
   engine_.reset();
-  std::string stored_key, stored_value;
-  store_->scan("firehose_records", "", [&](std::string_view key, std::string_view value) {
-    stored_key = std::string(key);
-    stored_value = std::string(value);
-    return false;
-  });
+  const auto [stored_key, stored_value] = first_buffered_record();
   ASSERT_EQ(stored_key.size() - stored_key.find('/'), 17u) << stored_key;
   const std::string stream_id = stored_key.substr(0, stored_key.find('/'));
   for (const std::string bad : {"zz", "00000000000000zz", "-000000000000001", "0000000000000000000001", ""}) {
@@ -264,12 +271,7 @@ TEST_F(FirehoseEngineTest, ACorruptBufferedRecordValueFailsTheRestartNamingIt) {
   create("durable", reference());
   put_batch("durable", {"one"});
   engine_.reset();
-  std::string stored_key, stored_value;
-  store_->scan("firehose_records", "", [&](std::string_view key, std::string_view value) {
-    stored_key = std::string(key);
-    stored_value = std::string(value);
-    return false;
-  });
+  const auto [stored_key, stored_value] = first_buffered_record();
   ASSERT_FALSE(stored_key.empty());
   store::Batch damage;
   damage.put("firehose_records", stored_key, stored_value.substr(0, 3));  // cut short

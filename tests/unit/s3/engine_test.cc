@@ -60,6 +60,22 @@ class S3EngineTest : public ::testing::Test {
     return text.str();
   }
   std::string bucket_dir(const std::string& bucket) { return dir_ + "/s3/" + kAccount + "/" + bucket; }
+  // A request body as the front end leaves it: a temp file with its size and MD5.
+  StagedBody stage(const std::string& data) {
+    StagedBody body;
+    body.temp_path = engine_->new_temp_path();
+    std::ofstream(body.temp_path, std::ios::binary) << data;
+    body.size = data.size();
+    body.md5 = crypto::md5(data);
+    return body;
+  }
+  // Part n of multipart upload `id` of mpu/big.
+  Outcome<PartSummary> upload_part(const std::string& id, int n, const std::string& data) {
+    std::promise<Outcome<PartSummary>> done;
+    engine_->upload_part(kAccount, "mpu", "big", id, n, stage(data),
+                         [&](Outcome<PartSummary> o) { done.set_value(std::move(o)); });
+    return done.get_future().get();
+  }
 
   std::string dir_;
   ManualClock clock_;
@@ -189,20 +205,7 @@ TEST_F(S3EngineTest, RestartReconcilesFilesAndMetadata) {
 TEST_F(S3EngineTest, MultipartRules) {
   ASSERT_EQ(engine_->create_bucket(kAccount, "mpu", "us-east-1"), std::nullopt);
   auto id = std::get<std::string>(engine_->create_multipart_upload(kAccount, "mpu", "big", {}));
-  auto stage = [&](const std::string& data) {
-    StagedBody body;
-    body.temp_path = engine_->new_temp_path();
-    std::ofstream(body.temp_path, std::ios::binary) << data;
-    body.size = data.size();
-    body.md5 = crypto::md5(data);
-    return body;
-  };
-  auto upload = [&](int n, const std::string& data) {
-    std::promise<Outcome<PartSummary>> done;
-    engine_->upload_part(kAccount, "mpu", "big", id, n, stage(data),
-                         [&](Outcome<PartSummary> o) { done.set_value(std::move(o)); });
-    return done.get_future().get();
-  };
+  auto upload = [&](int n, const std::string& data) { return upload_part(id, n, data); };
   auto complete = [&](const std::vector<CompletedPart>& parts) {
     std::promise<Outcome<ObjectMeta>> done;
     engine_->complete_multipart_upload(kAccount, "mpu", "big", id, parts,
@@ -232,15 +235,7 @@ TEST_F(S3EngineTest, MultipartRules) {
 TEST_F(S3EngineTest, RestartDropsUnreadablePartRecords) {
   ASSERT_EQ(engine_->create_bucket(kAccount, "mpu", "us-east-1"), std::nullopt);
   auto id = std::get<std::string>(engine_->create_multipart_upload(kAccount, "mpu", "big", {}));
-  StagedBody body;
-  body.temp_path = engine_->new_temp_path();
-  std::ofstream(body.temp_path, std::ios::binary) << "part one";
-  body.size = 8;
-  body.md5 = crypto::md5("part one");
-  std::promise<Outcome<PartSummary>> uploaded;
-  engine_->upload_part(kAccount, "mpu", "big", id, 1, std::move(body),
-                       [&](Outcome<PartSummary> o) { uploaded.set_value(std::move(o)); });
-  ASSERT_TRUE(std::holds_alternative<PartSummary>(uploaded.get_future().get()));
+  ASSERT_TRUE(std::holds_alternative<PartSummary>(upload_part(id, 1, "part one")));
   const auto record = store_->get(std::string(kPartsCf), id + "/00001");
   ASSERT_TRUE(record.has_value());
 
@@ -267,15 +262,7 @@ TEST_F(S3EngineTest, RestartDropsUnreadablePartRecords) {
 TEST_F(S3EngineTest, CompleteRefusesAPartWithADamagedStoredEtag) {
   ASSERT_EQ(engine_->create_bucket(kAccount, "mpu", "us-east-1"), std::nullopt);
   auto id = std::get<std::string>(engine_->create_multipart_upload(kAccount, "mpu", "big", {}));
-  StagedBody body;
-  body.temp_path = engine_->new_temp_path();
-  std::ofstream(body.temp_path, std::ios::binary) << "only part";
-  body.size = 9;
-  body.md5 = crypto::md5("only part");
-  std::promise<Outcome<PartSummary>> uploaded;
-  engine_->upload_part(kAccount, "mpu", "big", id, 1, std::move(body),
-                       [&](Outcome<PartSummary> o) { uploaded.set_value(std::move(o)); });
-  ASSERT_TRUE(std::holds_alternative<PartSummary>(uploaded.get_future().get()));
+  ASSERT_TRUE(std::holds_alternative<PartSummary>(upload_part(id, 1, "only part")));
 
   engine_.reset();
   auto meta = decode_object_meta(*store_->get(std::string(kPartsCf), id + "/00001"));
