@@ -132,7 +132,7 @@ FUZZ_CXXFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poin
 
 $(FUZZ_BUILD)/build.ninja:
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
-	  -DFANOUT_BENCH=OFF -DFANOUT_LIBFUZZER=ON "-DCMAKE_CXX_FLAGS=$(FUZZ_CXXFLAGS)" $(CMAKE_FLAGS)
+	  -DFANOUT_BENCH=OFF -DFANOUT_LIBFUZZER=ON -DFANOUT_JEMALLOC=OFF "-DCMAKE_CXX_FLAGS=$(FUZZ_CXXFLAGS)" $(CMAKE_FLAGS)
 
 fuzz: bootstrap-clang $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) --target fuzzers
