@@ -88,6 +88,7 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   // in RocksDB before 9.2 its hints are shared by the point-key and range-deletion skiplists
   // (facebook/rocksdb#5118, fixed by #12558), and SQS purges and deletes queues with DeleteRange
   // (store_test's wipe hit the skiplist's assertion).
+
   // A whole-key bloom filter per memtable (2% of its size): a point read (an SQS receive reads
   // each message's body and record) skips the memtables that do not hold the key.
   options.memtable_whole_key_filtering = true;
@@ -101,8 +102,8 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   // Index and filter blocks count against the bounded cache instead of growing unaccounted, and
   // are partitioned into 4 KiB pieces under a small pinned top level. With one monolithic index
   // and filter per SST, a point read (an SQS receive reads every message body) into a file of a
-  // large backlog needed that file's whole index (hundreds of KiB), which the churn of data
-  // blocks kept evicting: every read then fetched and LZ4-decompressed it again, and receive +
+  // large backlog needed that file's whole index, which the churn of data blocks kept
+  // evicting: every read then fetched and LZ4-decompressed it again, and receive +
   // delete fell from ~90,000 to ~6,000 messages/s with 300 us of CPU per message
   // (bench/RESULTS.md). A partition is as cheap to keep or refetch as a data block.
   table.cache_index_and_filter_blocks = true;
