@@ -70,11 +70,25 @@ Outputs:
 """
 
 
+# `aws cloudformation deploy` names its change set awscli-cloudformation-package-deploy-<unix
+# seconds>, and a stack keeps a failed (empty) change set until someone deletes it, on AWS as here:
+# a second deploy of the same stack within the same second fails with AlreadyExistsException. So
+# each deploy starts in a later second than the one the previous deploy ended in (the previous
+# change set was created before that end).
+_last_deploy_end = 0.0
+
+
 def aws(endpoint, *args, check=True):
+    global _last_deploy_end
+    deploying = args[:2] == ("cloudformation", "deploy")
+    if deploying and int(time.time()) <= int(_last_deploy_end):
+        time.sleep(int(_last_deploy_end) + 1.01 - time.time())
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
                AWS_PAGER="", AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
     out = subprocess.run([AWS, "--endpoint-url", endpoint, "--output", "json", *args], env=env, capture_output=True,
                          text=True, timeout=120)
+    if deploying:
+        _last_deploy_end = time.time()
     if check:
         assert out.returncode == 0, out.stdout + out.stderr
         return json.loads(out.stdout) if out.stdout.strip().startswith(("{", "[")) else out.stdout
