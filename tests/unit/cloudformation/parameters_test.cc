@@ -48,6 +48,26 @@ TEST(Parameters, ValidationErrorsAsAws) {
             "Parameter 'Interval' must be a number not greater than 900");
 }
 
+TEST(Parameters, AllowedPatternWithAHugeRepeatCountIsInvalid) {
+  auto spec_with = [](const std::string& pattern) {
+    auto loaded = load_template("Parameters:\n  P: {Type: String, AllowedPattern: '" + pattern +
+                                "'}\nResources:\n  Q: {Type: AWS::SQS::Queue}\n");
+    return std::get<StackTemplate>(loaded).parameters;
+  };
+  auto error = [&](const std::string& pattern, const std::string& value) {
+    auto r = resolve_parameters(spec_with(pattern), {{"P", value}}, {});
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("<ok>");
+  };
+  // The fuzzer's input: a count that overflows libstdc++'s parser (UB before the check).
+  EXPECT_EQ(error("a{1111111111111111111}", "a"), "Parameter 'P' has an invalid AllowedPattern");
+  EXPECT_EQ(error("a{2,1111111111111111111}", "aa"), "Parameter 'P' has an invalid AllowedPattern");
+  EXPECT_EQ(error("a{10001}", "a"), "Parameter 'P' has an invalid AllowedPattern");
+  EXPECT_EQ(error("(a)\\1111111111111111111", "a"), "Parameter 'P' has an invalid AllowedPattern");
+  EXPECT_EQ(error("(a)\\1", "aa"), "<ok>");
+  EXPECT_EQ(error("[a-z]{1,64}", "shop"), "<ok>");
+  EXPECT_EQ(error("[0-9{]+x\\{99999", "1{x{99999"), "<ok>");  // literal braces are not counts
+}
+
 TEST(Parameters, UsePreviousValue) {
   SuppliedParameter previous{"Name", std::nullopt, true};
   auto r = resolve_parameters(specs(), {previous}, {{"Name", "old"}});
