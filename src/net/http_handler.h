@@ -27,6 +27,13 @@ struct Peer {
 // A response whose body is a byte range of a file (S3 GetObject).
 using FileResponse = http::response<FileRangeBody>;
 
+// Registers `on_gone` to run once, on the connection's thread, if the client closes its
+// connection while its request waits for an answer (a long poll: the wait can end and give back
+// its slot and its messages instead of holding them for a reader that is gone). Callable from any
+// thread while the request is unanswered; once the answer is on its way nothing runs. Only a
+// close is seen (end of stream or a reset), and only while the client sends nothing more.
+using DisconnectWatch = std::function<void(std::function<void()> on_gone)>;
+
 // Sends the response for one request; callable from any thread, exactly once, with either an
 // in-memory response or (where the server supports it) a file range.
 class Respond {
@@ -35,17 +42,24 @@ class Respond {
   template <class F, class = std::enable_if_t<std::is_invocable_v<F&, Response&&> &&
                                               !std::is_same_v<std::decay_t<F>, Respond>>>
   Respond(F send) : send_(std::move(send)) {}  // NOLINT: implicit, as the std::function it replaces
-  Respond(std::function<void(Response)> send, std::function<void(FileResponse)> send_file)
-      : send_(std::move(send)), send_file_(std::move(send_file)) {}
+  Respond(std::function<void(Response)> send, std::function<void(FileResponse)> send_file,
+          DisconnectWatch watch_disconnect = {})
+      : send_(std::move(send)),
+        send_file_(std::move(send_file)),
+        watch_disconnect_(std::move(watch_disconnect)) {}
 
   void operator()(Response response) const { send_(std::move(response)); }
   void operator()(FileResponse response) const { send_file_(std::move(response)); }
   bool can_send_file() const { return static_cast<bool>(send_file_); }
   explicit operator bool() const { return static_cast<bool>(send_); }
+  // How to learn that this request's client went away before its answer; empty where the server
+  // cannot tell.
+  const DisconnectWatch& disconnect_watch() const { return watch_disconnect_; }
 
  private:
   std::function<void(Response)> send_;
   std::function<void(FileResponse)> send_file_;
+  DisconnectWatch watch_disconnect_;
 };
 
 // Receives a request body as it arrives instead of the server buffering it in a string (large

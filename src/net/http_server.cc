@@ -342,7 +342,37 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Respond make_respond() {
     auto self = this->shared_from_this();
     return Respond([self](Response response) { self->answer(std::move(response)); },
-                   [self](FileResponse response) { self->answer(std::move(response)); });
+                   [self](FileResponse response) { self->answer(std::move(response)); },
+                   [self, serial = request_serial_](std::function<void()> on_gone) {
+                     asio::post(self->context_, [self, serial, on_gone = std::move(on_gone)]() mutable {
+                       self->watch_for_disconnect(serial, std::move(on_gone));
+                     });
+                   });
+  }
+
+  // While request `serial` waits for its answer, nothing reads the socket; a wait for it to turn
+  // readable catches the client closing it (end of stream or a reset).
+  void watch_for_disconnect(std::uint64_t serial, std::function<void()> on_gone) {
+    if (serial != request_serial_ || answered_serial_ == serial || on_gone_) return;
+    if (closed_) return on_gone();
+    on_gone_ = std::move(on_gone);
+    beast::get_lowest_layer(stream_).async_wait(
+        Socket::wait_read, [self = this->shared_from_this(), serial](beast::error_code ec) {
+          self->readable_while_waiting(ec, serial);
+        });
+  }
+
+  void readable_while_waiting(beast::error_code ec, std::uint64_t serial) {
+    // Cancelled: the answer came first (write() dropped on_gone_).
+    if (ec == asio::error::operation_aborted || serial != request_serial_ || !on_gone_) return;
+    auto on_gone = std::exchange(on_gone_, nullptr);
+    beast::error_code ignored;
+    if (!ec && beast::get_lowest_layer(stream_).available(ignored) > 0) {
+      // The client sent more (a pipelined request, TLS bytes): it is there, and those bytes wait
+      // for the next read; a later close goes unseen until the answer is written.
+      return;
+    }
+    on_gone();
   }
 
   // Runs the handler, then writes the answer it gave synchronously, if any. A handler that throws
@@ -368,6 +398,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void dispatch_streamed() {
+    ++request_serial_;
     auto message = sink_parser_->release();
     sink_parser_.reset();
     auto sink = std::move(message.body());
@@ -404,6 +435,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void dispatch() {
+    ++request_serial_;
     Request request = parser_->release();
     keep_alive_ = request.keep_alive();
     call_handler([&] { server_.handler.handle(std::move(request), peer_, make_respond()); });
@@ -412,6 +444,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   template <class Message>
   void write(Message response, bool close_after) {
     release_body();
+    answered_serial_ = request_serial_;
+    if (on_gone_) {
+      // The client waited it out: stop watching (the only operation on the socket now).
+      on_gone_ = nullptr;
+      beast::error_code ignored;
+      beast::get_lowest_layer(stream_).cancel(ignored);
+    }
     bool close = close_after || !keep_alive_ || stop_requested_ || server_.stopping;
     response.keep_alive(!close);
     set_deadline(server_.options.write_timeout);
@@ -472,6 +511,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void close() {
     if (closed_) return;
     closed_ = true;
+    // The answer a request still waits for can no longer be delivered.
+    if (auto on_gone = std::exchange(on_gone_, nullptr)) on_gone();
     clear_deadline();
     beast::error_code ec;
     if constexpr (std::is_same_v<Stream, Socket>) {
@@ -504,6 +545,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Response outgoing_;                                                 // being written by write_direct
   std::string head_;                                                  // its rendered header
   std::uint64_t reserved_body_ = 0;                                   // of the server's buffered-body budget
+  std::uint64_t request_serial_ = 0;                                  // of the request dispatched last
+  std::uint64_t answered_serial_ = 0;  // of the request whose answer was written last
+  std::function<void()> on_gone_;      // set while watching for a disconnect (watch_for_disconnect)
 };
 
 }  // namespace

@@ -22,6 +22,9 @@ struct RequestContext {
   std::string scheme = "http";
   std::string path;           // request path; SQS query clients may post to the queue URL
   std::string wire_protocol;  // "query" or "json"
+  // Set for requests that may wait long (SQS ReceiveMessage): registers what to run if the client
+  // disconnects before the answer (see net::DisconnectWatch). Empty where nobody can tell.
+  std::function<void(std::function<void()> on_gone)> on_client_gone;
 };
 
 using OperationResult = std::variant<boost::json::object, ServiceError>;

@@ -462,11 +462,13 @@ void Gateway::serve(net::Request& request, std::shared_ptr<net::BodySink> sink, 
   // Caps: a long poll takes a long-poll slot (per account and global), anything else an
   // in-flight slot; over a cap the service's throttling error answers at once. The slot is
   // held until the response is handed to the connection.
-  auto ticket = route.service == "sqs" && route.operation == "ReceiveMessage"
-                    ? admission_.admit_long_poll(context.account_id)
-                    : admission_.admit_request();
+  const bool long_poll = route.service == "sqs" && route.operation == "ReceiveMessage";
+  auto ticket = long_poll ? admission_.admit_long_poll(context.account_id) : admission_.admit_request();
   if (!ticket) return fail(throttling_error(route.service), route.operation);
   guard.hold(std::move(ticket));
+  // A long poll whose client hangs up ends then, giving back its slot (and no message goes to a
+  // reader that is gone).
+  if (long_poll) context.on_client_gone = guard.disconnect_watch();
 
   if (route.service == "s3") {
     auto rest = rest_services_.find(std::string_view("s3"));

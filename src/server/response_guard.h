@@ -24,6 +24,9 @@ class ResponseGuard {
   ResponseGuard(const ResponseGuard&) = delete;
   ResponseGuard& operator=(const ResponseGuard&) = delete;
 
+  // The connection's watch for its client going away (net::Respond::disconnect_watch); before
+  // hand_off() only.
+  const net::DisconnectWatch& disconnect_watch() const { return respond_.disconnect_watch(); }
   // Holds an admission slot until the answer is handed to the connection.
   void hold(Admission::Ticket ticket) { ticket_ = std::move(ticket); }
   // Answers from the request's own thread, before any hand-off.

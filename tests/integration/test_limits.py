@@ -3,6 +3,7 @@ memory answer with each service's own throttling error, and a client that floods
 long polls or slow connections does not starve a normal client."""
 import selectors
 import socket
+import struct
 import time
 import urllib.parse
 
@@ -146,15 +147,63 @@ def test_thousands_of_long_polls_are_capped_and_do_not_starve_a_normal_client(ca
     finally:
         for s in sockets:
             s.close()
-    # The slots come back as the long polls end (10 s): long polls work again.
-    deadline = time.time() + 15
+    # The slots come back as the flooding clients hang up, not when their 10 s waits would end.
+    wait_for_long_poll_slot(flood_sqs, url, within=3)
+
+
+def wait_for_long_poll_slot(sqs, url, within):
+    deadline = time.time() + within
     while True:
         try:
-            flood_sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
-            break
-        except ClientError:
+            sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)
+            return
+        except ClientError as e:
+            assert e.response["Error"]["Code"] == "RequestThrottled"
             assert time.time() < deadline, "long-poll slots not released after the clients went away"
-            time.sleep(0.5)
+            time.sleep(0.1)
+
+
+def test_a_long_poll_whose_client_hangs_up_ends_at_once_and_takes_no_message():
+    server = Fanoutd("--max-long-polls-per-account", "4", durability="relaxed")
+    server.start()
+    try:
+        sqs = client("sqs", server.endpoint)
+        url = sqs.create_queue(QueueName="hang-up")["QueueUrl"]
+        request = form_post(server.port, {"Action": "ReceiveMessage", "QueueUrl": url, "WaitTimeSeconds": "20",
+                                          "Version": "2012-11-05"})
+        polls = []
+        for _ in range(4):
+            s = socket.create_connection(("127.0.0.1", server.port))
+            s.sendall(request)
+            polls.append(s)
+        time.sleep(0.3)
+        assert error_of(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)) == (400, "RequestThrottled")
+        # Two hang up with a FIN, one with a reset; the fourth only half-closes (it may still read).
+        polls[0].close()
+        polls[1].close()
+        polls[2].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        polls[2].close()
+        polls[3].shutdown(socket.SHUT_WR)
+        # The half-closed client gets its (empty) answer now, not after 20 s.
+        answer, seconds = timed(lambda: read_response(polls[3], 5))
+        polls[3].close()
+        assert answer.startswith(b"HTTP/1.1 200") and b"<Message>" not in answer and seconds < 2, answer
+        wait_for_long_poll_slot(sqs, url, within=2)
+        # The polls that hung up left the queue's waiters: a message sent now goes to a live reader.
+        sqs.send_message(QueueUrl=url, MessageBody="for the living")
+        answer, seconds = timed(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5))
+        assert [m["Body"] for m in answer["Messages"]] == ["for the living"] and seconds < 1
+        # A long poll that waits its time out is answered as before, on a connection that stays usable.
+        s = socket.create_connection(("127.0.0.1", server.port))
+        short = form_post(server.port, {"Action": "ReceiveMessage", "QueueUrl": url, "WaitTimeSeconds": "1",
+                                        "Version": "2012-11-05"})
+        for _ in range(2):
+            s.sendall(short)
+            answer, seconds = timed(lambda: read_response(s, 5))
+            assert answer.startswith(b"HTTP/1.1 200") and 0.9 < seconds < 3, (answer, seconds)
+        s.close()
+    finally:
+        server.close()
 
 
 def test_slow_headers_and_slow_bodies_do_not_starve_a_normal_client(capped):

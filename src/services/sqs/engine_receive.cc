@@ -97,6 +97,7 @@ void SqsEngine::receive_message(const Context& context, const Input& input, Comp
   const auto t = now();
   bool delivered = false;
   auto job = start_receive_locked(queue, options, t, delivered);
+  std::uint64_t parked_id = 0;
   if (!delivered && options.wait_ms > 0 && !stopped_) {
     // Nothing yet: a long poll. A job without messages (state changes only) still runs below.
     auto waiter = std::make_shared<Waiter>();
@@ -105,6 +106,7 @@ void SqsEngine::receive_message(const Context& context, const Input& input, Comp
     waiter->done = std::move(done);
     waiter->deadline_timer = schedule(options.wait_ms, [this, weak = std::weak_ptr<Queue>(queue),
                                                         id = waiter->id] { expire_waiter(weak, id); });
+    parked_id = waiter->id;
     queue->waiters.push_back(std::move(waiter));
     arm_wake_timer_locked(queue, t);
   } else if (job) {
@@ -118,6 +120,10 @@ void SqsEngine::receive_message(const Context& context, const Input& input, Comp
     return;
   }
   lock.unlock();
+  if (parked_id != 0 && context.on_client_gone) {
+    context.on_client_gone(
+        [this, weak = std::weak_ptr<Queue>(queue), parked_id] { abandon_waiter(weak, parked_id); });
+  }
   if (job) read_and_finish(job);
 }
 
@@ -389,6 +395,23 @@ void SqsEngine::expire_waiter(const std::weak_ptr<Queue>& weak, std::uint64_t wa
   }
   if (job) read_and_finish(job);
   if (waiter) waiter->done(boost::json::object{});
+}
+
+void SqsEngine::abandon_waiter(const std::weak_ptr<Queue>& weak, std::uint64_t waiter_id) {
+  auto queue = weak.lock();
+  if (!queue) return;
+  std::shared_ptr<Waiter> waiter;
+  {
+    std::lock_guard lock(queue->mutex);
+    auto it = std::find_if(queue->waiters.begin(), queue->waiters.end(),
+                           [&](const auto& w) { return w->id == waiter_id; });
+    if (it == queue->waiters.end()) return;  // answered already
+    waiter = *it;
+    queue->waiters.erase(it);
+    if (waiter->deadline_timer != 0) timers_.cancel(waiter->deadline_timer);
+  }
+  // Nobody will read this answer; it releases the request's long-poll slot.
+  waiter->done(boost::json::object{});
 }
 
 void SqsEngine::complete_empty(const std::vector<std::shared_ptr<Waiter>>& waiters) {

@@ -235,6 +235,8 @@ class SqsEngine final : public protocol::ServiceEngine {
   void arm_wake_timer_locked(const std::shared_ptr<Queue>& queue, std::int64_t now);
   void wake(const std::shared_ptr<Queue>& queue);
   void expire_waiter(const std::weak_ptr<Queue>& queue, std::uint64_t waiter_id);
+  // The long poll's client disconnected: it leaves the queue's waiters without taking messages.
+  void abandon_waiter(const std::weak_ptr<Queue>& queue, std::uint64_t waiter_id);
   // Completes these parked receives with an empty result (outside any lock).
   static void complete_empty(const std::vector<std::shared_ptr<Waiter>>& waiters);
   // Makes staged messages receivable (after their batch is durable) and wakes long polls.
