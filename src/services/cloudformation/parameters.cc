@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <regex>
 #include <set>
 #include <string_view>
+
+#include "services/cloudformation/allowed_pattern.h"
 
 namespace fanout::services::cloudformation {
 namespace json = boost::json;
@@ -38,47 +39,6 @@ std::string number_text(double v) {
   return std::to_string(v);
 }
 
-// libstdc++'s std::regex compiles `x{n}` into n copies of x, and reads n (and a backreference's
-// number) into a long without an overflow check (UB, found by the cfn_template fuzzer), so a template's
-// AllowedPattern with a huge repeat count could exhaust memory or misbehave. Counts above this bound are
-// refused as an invalid pattern; AWS's own patterns and real templates stay far below it.
-constexpr unsigned long kMaxRepeatCount = 10000;
-
-// Reads the digits at `i` (advancing it); false when their value exceeds kMaxRepeatCount.
-bool count_bounded(std::string_view pattern, std::size_t& i) {
-  unsigned long count = 0;
-  for (; i < pattern.size() && pattern[i] >= '0' && pattern[i] <= '9'; ++i) {
-    count = count * 10 + static_cast<unsigned long>(pattern[i] - '0');
-    if (count > kMaxRepeatCount) return false;
-  }
-  return true;
-}
-
-// False when a `{n}`, `{n,}` or `{n,m}` outside a character class, or a backreference `\N`, has
-// a number above the bound.
-bool repeat_counts_bounded(std::string_view pattern) {
-  bool in_class = false;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    const char c = pattern[i];
-    if (c == '\\') {
-      // An escaped character is literal, except digits: a backreference number, which libstdc++
-      // reads as unchecked as a repeat count.
-      std::size_t j = i + 1;
-      if (!count_bounded(pattern, j)) return false;
-      i = j > i + 1 ? j - 1 : i + 1;
-    } else if (in_class) {
-      in_class = c != ']';
-    } else if (c == '[') {
-      in_class = true;
-    } else if (c == '{') {
-      std::size_t j = i + 1;
-      if (!count_bounded(pattern, j)) return false;
-      if (j < pattern.size() && pattern[j] == ',' && !count_bounded(pattern, ++j)) return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> check(const ParameterSpec& spec, const std::string& value) {
   const std::string prefix = "Parameter '" + spec.name + "' ";
   auto failed = [&](const std::string& reason) -> std::string {
@@ -94,14 +54,13 @@ std::optional<std::string> check(const ParameterSpec& spec, const std::string& v
       return failed("must be one of AllowedValues");
     }
     if (spec.allowed_pattern) {
-      try {
-        if (!repeat_counts_bounded(*spec.allowed_pattern)) return prefix + "has an invalid AllowedPattern";
-        if (!std::regex_match(item, std::regex(*spec.allowed_pattern, std::regex::ECMAScript))) {
-          return failed("must match pattern " + *spec.allowed_pattern);
-        }
-      } catch (const std::regex_error&) {
-        return prefix + "has an invalid AllowedPattern";
+      const auto result = match_allowed_pattern(*spec.allowed_pattern, item);
+      if (result.error) {
+        return prefix + "has an invalid AllowedPattern (" + *result.error +
+               "; fanoutd matches patterns with RE2: no backreferences, lookaround or repeat counts above "
+               "1000)";
       }
+      if (!result.matches) return failed("must match pattern " + *spec.allowed_pattern);
     }
     if (spec.min_length && static_cast<long long>(item.size()) < *spec.min_length) {
       return failed("must contain at least " + std::to_string(*spec.min_length) + " characters");

@@ -5,7 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <cerrno>
 #include <cstdlib>
-#include <regex>
+#include <string_view>
 
 namespace fanout::services::cloudformation {
 namespace json = boost::json;
@@ -27,15 +27,47 @@ struct YamlError {
   std::string message;
 };
 
+// Scanners for the core schema's number forms. Not std::regex: libstdc++ recurses once per
+// character matched, and a template's 50,000-digit scalar overflowed the stack.
+std::size_t skip_sign(std::string_view text) {
+  return !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+}
+
+std::size_t count_digits(std::string_view text, std::size_t& i) {
+  const std::size_t from = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  return i - from;
+}
+
+// [-+]?[0-9]+
+bool is_int(std::string_view text) {
+  std::size_t i = skip_sign(text);
+  return count_digits(text, i) > 0 && i == text.size();
+}
+
+// [-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?
+bool is_float(std::string_view text) {
+  std::size_t i = skip_sign(text);
+  const std::size_t whole = count_digits(text, i);
+  if (i == text.size() || text[i] != '.') return false;
+  ++i;
+  const std::size_t fraction = count_digits(text, i);
+  if (whole == 0 && fraction == 0) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    i += skip_sign(text.substr(i));
+    if (count_digits(text, i) == 0) return false;
+  }
+  return i == text.size();
+}
+
 // YAML 1.1 core-schema typing of plain scalars, as CloudFormation reads them.
 json::value plain_scalar(const std::string& text) {
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
   if (text == "null" || text == "Null" || text == "NULL" || text == "~" || text.empty()) return nullptr;
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
-  if (std::regex_match(text, kInt) && text.size() < 19) return std::strtoll(text.c_str(), nullptr, 10);
-  if (std::regex_match(text, kFloat)) return std::strtod(text.c_str(), nullptr);
+  if (is_int(text) && text.size() < 19) return std::strtoll(text.c_str(), nullptr, 10);
+  if (is_float(text)) return std::strtod(text.c_str(), nullptr);
   return json::string(text);
 }
 

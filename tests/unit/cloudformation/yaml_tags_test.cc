@@ -14,6 +14,32 @@ json::object parse_ok(std::string_view text) {
   return std::get<json::object>(parsed);
 }
 
+TEST(YamlTags, PlainScalarsAreTypedAsTheCoreSchemaSays) {
+  auto doc = parse_ok(
+      "A: 42\nB: -7\nC: +3\nD: 1.5\nE: .5\nF: 2.\nG: 1.0e+3\nH: -2.5E-2\nI: 1e5\nJ: .\nK: 1.5e\n"
+      "L: 0x1F\nM: 12a\nN: 1234567890123456789\nO: true\nP: ~\n");
+  EXPECT_EQ(doc["A"], 42);
+  EXPECT_EQ(doc["B"], -7);
+  EXPECT_EQ(doc["C"], 3);
+  EXPECT_EQ(doc["D"], 1.5);
+  EXPECT_EQ(doc["E"], 0.5);
+  EXPECT_EQ(doc["F"], 2.0);
+  EXPECT_EQ(doc["G"], 1000.0);
+  EXPECT_EQ(doc["H"], -0.025);
+  for (const char* text : {"I", "J", "K", "L", "M"}) EXPECT_TRUE(doc[text].is_string()) << text;
+  EXPECT_EQ(doc["N"], "1234567890123456789");  // too long for an integer: kept as written
+  EXPECT_EQ(doc["O"], true);
+  EXPECT_TRUE(doc["P"].is_null());
+}
+
+TEST(YamlTags, AHugeNumericScalarIsTypedWithoutRecursion) {
+  // std::regex recursed per character here: 50,000 digits overflowed the stack.
+  const std::string digits(200'000, '7');
+  auto doc = parse_ok("A: " + digits + "\nB: " + digits + "." + digits + "\n");
+  EXPECT_EQ(doc["A"], json::string(digits));
+  EXPECT_TRUE(doc["B"].is_double());
+}
+
 TEST(YamlTags, ShortFormsBecomeLongForms) {
   auto doc = parse_ok(R"(
 A: !Ref Thing
