@@ -54,6 +54,7 @@ void load_yaml(Config& config, const std::string& path, std::vector<std::string>
   if (auto n = root["default_account"]) config.default_account = n.as<std::string>();
   if (auto n = root["log_level"]) config.log_level = n.as<std::string>();
   if (auto n = root["allow_reset"]) config.allow_reset_flag = n.as<bool>();
+  if (auto n = root["verify_data"]) config.verify_data = n.as<bool>();
   if (auto n = root["tls_cert"]) config.server.tls_cert_file = n.as<std::string>();
   if (auto n = root["tls_key"]) config.server.tls_key_file = n.as<std::string>();
   if (auto n = root["max_connections"]) config.server.max_connections = n.as<std::size_t>();
@@ -98,6 +99,8 @@ Config parse_config(int argc, char** argv, const std::string& version) {
   app.add_option("--log-level", config.log_level, "trace | debug | info | warn | error");
   app.add_flag("--allow-reset", config.allow_reset_flag,
                "allow POST /_fanout/reset on a non-loopback listener");
+  app.add_flag("--verify-data", config.verify_data,
+               "read the whole data dir and check every block's checksum before serving");
   app.add_option("--tls-cert", config.server.tls_cert_file, "PEM certificate chain; serve TLS");
   app.add_option("--tls-key", config.server.tls_key_file, "PEM private key for --tls-cert");
   app.add_option("--threads", config.server.threads, "I/O threads (default: one per core)");

@@ -28,6 +28,7 @@ struct Config {
   std::string default_account = "000000000000";
   std::string log_level = "info";
   bool allow_reset_flag = false;
+  bool verify_data = false;  // check every stored block's checksum at start (store::Options)
   std::string region = "us-east-1";
   std::vector<StartupStack> deploy;
   std::vector<std::pair<std::string, std::string>> deploy_parameters;  // --deploy-parameter KEY=VALUE

@@ -190,6 +190,10 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
     store->families_.emplace(handle->GetName(), Handle(handle));
   }
   if (!opened.ok()) fail_open(dir, opened.ToString());
+  if (options.verify_all_blocks) {
+    const rocksdb::Status verified = db->VerifyChecksum();
+    if (!verified.ok()) fail_open(dir, "verifying every block failed: " + verified.ToString());
+  }
 
   store->committer_ =
       std::make_unique<GroupCommitter>([raw = store.get()](const std::vector<const Batch*>& group) {

@@ -26,6 +26,10 @@ struct Options {
   Durability durability = Durability::fsync;
   // Column families to open (created if missing); "default" always exists.
   std::vector<std::string> column_families;
+  // Read every table file and check every block's checksum before serving (fanoutd --verify-data).
+  // Opening alone checks what start-up reads (the manifest, the WAL, the records engines load);
+  // a damaged block nothing reads at start would otherwise surface only when it is read.
+  bool verify_all_blocks = false;
 };
 
 // A set of writes applied atomically.
