@@ -63,10 +63,6 @@ int main(int argc, char** argv) {
     store_options.verify_all_blocks = config.verify_data;
     const auto opening = std::chrono::steady_clock::now();
     auto store = store::Store::open(store_options);
-    if (config.verify_data) {
-      spdlog::info("data dir verified: every block's checksum matches ({:.2f} s)",
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - opening).count());
-    }
 
     server::GatewayOptions gateway_options;
     gateway_options.version = kVersion;
@@ -74,7 +70,12 @@ int main(int argc, char** argv) {
     gateway_options.allow_reset = config.allow_reset_flag || server::all_listeners_loopback(config);
     server::Gateway gateway(accounts, clock, gateway_options);
 
-    services::ServiceSet services(*store, clock, config.region, config.data_dir);
+    services::ServiceSet services(*store, clock, config.region, config.data_dir, config.verify_data);
+    if (config.verify_data) {
+      spdlog::info(
+          "data dir verified: every RocksDB block and single-part S3 object matches its checksum ({:.2f} s)",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - opening).count());
+    }
     services.register_with(gateway);
     console::Console console(accounts, clock, services, config.region);
     console.register_with(gateway);

@@ -16,13 +16,14 @@
 
 namespace fanout::services {
 
-ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string region, std::string data_dir)
+ServiceSet::ServiceSet(store::Store& store, const Clock& clock, std::string region, std::string data_dir,
+                       bool verify_data)
     : store_(store), clock_(clock), region_(std::move(region)) {
   sqs_ = std::make_unique<sqs::SqsEngine>(store_, clock_, timers_);
   sns_ = std::make_unique<sns::SnsEngine>(store_, clock_, timers_, *sqs_);
   // Object files are fsynced only when the store is: a relaxed or in-memory store promises less.
   s3_ = std::make_unique<s3::S3Engine>(store_, clock_, std::move(data_dir), region_,
-                                       store_.durability() == store::Durability::fsync);
+                                       store_.durability() == store::Durability::fsync, verify_data);
   firehose_ = std::make_unique<firehose::FirehoseEngine>(store_, clock_, timers_, region_);
   // Buckets on other S3-compatible servers (FANOUT_FIREHOSE_S3_ENDPOINTS, see remote_s3_destination.h).
   for (auto& [bucket, endpoint] : firehose::remote_endpoints_from_environment()) {

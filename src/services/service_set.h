@@ -38,8 +38,9 @@ namespace fanout::services {
 class ServiceSet {
  public:
   // data_dir: where S3 keeps object files (<data_dir>/s3).
+  // verify_data: S3 checks every single-part object's file against its ETag at start.
   ServiceSet(store::Store& store, const Clock& clock, std::string region,
-             std::string data_dir = ".fanout-data");
+             std::string data_dir = ".fanout-data", bool verify_data = false);
   ~ServiceSet();
 
   // Every column family any engine uses, for opening the store.

@@ -72,7 +72,8 @@ struct S3Engine::Impl {
                      const std::string& temp_path, ObjectMeta meta,
                      std::function<void(Outcome<ObjectMeta>)> done);
 
-  void load_and_reconcile();
+  // verify_bodies: read every single-part object's file and check it against its ETag.
+  void load_and_reconcile(bool verify_bodies);
 };
 
 std::string quoted_md5_etag(const std::string& raw_md5);

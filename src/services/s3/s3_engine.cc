@@ -70,10 +70,10 @@ std::string S3Engine::Impl::bucket_record(const Bucket& b) const {
 }
 
 S3Engine::S3Engine(store::Store& store, const Clock& clock, std::string data_dir, std::string default_region,
-                   bool sync_files)
+                   bool sync_files, bool verify_bodies)
     : impl_(
           std::make_unique<Impl>(store, clock, std::move(data_dir), std::move(default_region), sync_files)) {
-  impl_->load_and_reconcile();
+  impl_->load_and_reconcile(verify_bodies);
 }
 
 S3Engine::~S3Engine() { stop(); }
@@ -306,7 +306,24 @@ std::string S3Engine::prometheus_metrics() const {
          "\n# TYPE fanout_s3_object_bytes gauge\nfanout_s3_object_bytes " + std::to_string(bytes) + "\n";
 }
 
-void S3Engine::Impl::load_and_reconcile() {
+namespace {
+
+// The raw MD5 of a whole file; nullopt when it cannot be read.
+std::optional<std::string> md5_of_file(const std::string& path) {
+  auto md5 = Digest::make("MD5");
+  UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) return std::nullopt;
+  std::vector<char> buffer(std::size_t{1} << 20);
+  ssize_t n;
+  while ((n = ::read(in.get(), buffer.data(), buffer.size())) > 0)
+    md5->update(buffer.data(), static_cast<std::size_t>(n));
+  if (n < 0) return std::nullopt;
+  return md5->result();
+}
+
+}  // namespace
+
+void S3Engine::Impl::load_and_reconcile(bool verify_bodies) {
   if (auto err = make_dirs(tmp); !err.empty()) throw std::runtime_error("s3: " + err);
   if (auto err = make_dirs(uploads); !err.empty()) throw std::runtime_error("s3: " + err);
   // Temp files belong to writes that never committed.
@@ -360,23 +377,22 @@ void S3Engine::Impl::load_and_reconcile() {
     std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     if (static_cast<std::uint64_t>(st.st_size) != meta->size || mtime_ns != meta->file_mtime_ns) {
       // A newer file was renamed in but its metadata never committed: describe the file that is there.
-      auto md5 = Digest::make("MD5");
       spdlog::warn("s3: {}/{} file differs from its metadata; re-describing the file", it->first, meta->key);
       meta->size = static_cast<std::uint64_t>(st.st_size);
       meta->file_mtime_ns = mtime_ns;
       meta->last_modified_ms = mtime_ns / 1'000'000;
       meta->checksums.clear();
       meta->parts_count = 0;
-      {
-        UniqueFd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-        std::vector<char> buffer(1 << 20);
-        ssize_t n;
-        while (in && (n = ::read(in.get(), buffer.data(), buffer.size())) > 0) {
-          md5->update(buffer.data(), static_cast<std::size_t>(n));
-        }
-      }
-      meta->etag = quoted_md5_etag(md5->result());
+      meta->etag = quoted_md5_etag(md5_of_file(file).value_or(""));
       fixes.put(kObjectsCf, key, encode_object_meta(*meta));
+    } else if (verify_bodies && meta->etag.find('-') == std::string::npos) {
+      // A single-part object's ETag is its body's MD5 (a multipart ETag is not a digest of the body).
+      const auto md5 = md5_of_file(file);
+      if (!md5 || quoted_md5_etag(*md5) != meta->etag) {
+        throw std::runtime_error("s3: object '" + it->first + "/" + meta->key + "': its file " + file +
+                                 (md5 ? " no longer matches its ETag" : " cannot be read") +
+                                 " (verifying the data dir)");
+      }
     }
     it->second.objects.emplace(meta->key, std::move(*meta));
     return true;

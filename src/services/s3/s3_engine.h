@@ -99,9 +99,11 @@ using Outcome = std::variant<T, protocol::ServiceError>;
 class S3Engine {
  public:
   // data_dir: fanoutd's data directory (objects go under data_dir/s3). sync_files: fsync files
-  // and directories (false when the store itself is not durable).
+  // and directories (false when the store itself is not durable). verify_bodies: at start, read
+  // every single-part object's file and refuse to start if one no longer matches its ETag
+  // (fanoutd --verify-data).
   S3Engine(store::Store& store, const Clock& clock, std::string data_dir, std::string default_region,
-           bool sync_files = true);
+           bool sync_files = true, bool verify_bodies = false);
   ~S3Engine();
   S3Engine(const S3Engine&) = delete;
   S3Engine& operator=(const S3Engine&) = delete;
