@@ -25,6 +25,7 @@
 
 #include "load/http_load.h"
 #include "load/process_cpu.h"
+#include "sqs/server_latency.h"
 #include "sqs/sqs_requests.h"
 
 namespace {
@@ -299,6 +300,15 @@ int throughput(const Settings& s, const std::string& counts_text, const std::str
       options.connections = connections;
       options.rate = best_rps[workload] / 2;
       Measured m;
+      // fanoutd's histograms around the point: how much of the p99 is the server's.
+      const std::vector<std::string> operations =
+          workload == "SendMessage" ? std::vector<std::string>{"SendMessage"}
+          : workload == "SendMessageBatch (10)"
+              ? std::vector<std::string>{"SendMessageBatch"}
+              : std::vector<std::string>{"ReceiveMessage", "DeleteMessageBatch"};
+      std::vector<ServerHistogram> before;
+      for (const auto& operation : operations)
+        before.push_back(scrape_server_histogram(s.target.endpoint, "sqs", operation));
       if (workload == "SendMessage") {
         options.generator = fixed_request(sqs_request(s.target, "SendMessage", send));
         m = run_point(s, options, s.server_pids, workload,
@@ -320,6 +330,11 @@ int throughput(const Settings& s, const std::string& counts_text, const std::str
         m = run_point(s, options, s.server_pids, workload,
                       [&](const LoadResult&) { return static_cast<double>(work.deleted); });
         if (work.empty_receives) m.note = std::to_string(work.empty_receives) + " empty receives";
+      }
+      for (std::size_t i = 0; i < operations.size(); ++i) {
+        const auto note = server_p99_note(operations[i], before[i],
+                                          scrape_server_histogram(s.target.endpoint, "sqs", operations[i]));
+        if (!note.empty()) m.note += (m.note.empty() ? "" : "; ") + note;
       }
       print_row(m, ceiling_at.count(connections) ? ceiling_at[connections] : 0);
     }

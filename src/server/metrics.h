@@ -12,12 +12,14 @@ namespace fanout::server {
 
 class Metrics {
  public:
+  // The latency histogram's bucket bounds, in seconds (bench/sqs reads the histogram back).
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
+
   void record(const std::string& service, const std::string& operation, int status, double seconds);
   std::string render_prometheus() const;
 
  private:
-  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
   struct Histogram {
     std::array<std::uint64_t, kBuckets.size()> buckets{};
     std::uint64_t count = 0;
