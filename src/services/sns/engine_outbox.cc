@@ -24,13 +24,7 @@ void SnsEngine::enqueue_outbox(const std::vector<OutboxEntry>& entries) {
   if (entries.empty()) return;
   {
     std::lock_guard lock(outbox_mutex_);
-    for (const auto& e : entries) {
-      if (e.kind == OutboxEntry::Kind::firehose && !firehose_sink_) {
-        outbox_parked_.insert(e.id);
-      } else {
-        outbox_due_.emplace(e.due_ms, std::make_pair(e.id, e.kind));
-      }
-    }
+    for (const auto& e : entries) outbox_.add({e.id, e.kind, e.subscription_arn}, e.due_ms);
   }
   request_pump();
 }
@@ -45,32 +39,27 @@ void SnsEngine::request_pump() {
 
 void SnsEngine::pump_outbox() {
   if (stopped_) return;
-  std::vector<std::string> ready;
+  std::vector<OutboxScheduler::Ref> ready;
   std::uint64_t generation;
   {
     std::lock_guard lock(outbox_mutex_);
     generation = outbox_generation_;
-    const std::int64_t t = now();
-    while (outbox_in_flight_ < options_.max_concurrent_deliveries && !outbox_due_.empty() &&
-           outbox_due_.begin()->first <= t) {
-      auto [id, kind] = outbox_due_.begin()->second;
-      outbox_due_.erase(outbox_due_.begin());
-      if (kind == OutboxEntry::Kind::firehose && !firehose_sink_) {
-        outbox_parked_.insert(std::move(id));
-        continue;
-      }
-      ++outbox_in_flight_;
-      ready.push_back(std::move(id));
-    }
+    ready = outbox_.take_due(now());
   }
-  for (const auto& id : ready) attempt(id, generation);
+  for (const auto& ref : ready) attempt(ref, generation);
 }
 
-void SnsEngine::attempt(const std::string& id, std::uint64_t generation) {
-  auto release = [this] {
+void SnsEngine::attempt_ended(const std::string& subscription) {
+  {
     std::lock_guard lock(outbox_mutex_);
-    --outbox_in_flight_;
-  };
+    outbox_.finished(subscription);
+  }
+  request_pump();
+}
+
+void SnsEngine::attempt(const OutboxScheduler::Ref& ref, std::uint64_t generation) {
+  const std::string& id = ref.id;
+  auto release = [&] { attempt_ended(ref.subscription); };
   auto text = store_.get(kOutboxCf, id);
   if (!text) return release();
   OutboxEntry entry;
@@ -125,8 +114,9 @@ void SnsEngine::attempt(const std::string& id, std::uint64_t generation) {
     std::lock_guard lock(outbox_mutex_);
     sink = firehose_sink_;
     if (!sink) {
-      outbox_parked_.insert(id);
-      --outbox_in_flight_;
+      // The sink went away since the pump: park the delivery until one is set again.
+      outbox_.finished(ref.subscription);
+      outbox_.add(ref, 0);
       return;
     }
   }
@@ -147,7 +137,7 @@ void SnsEngine::attempt_finished(OutboxEntry entry, std::uint64_t generation, bo
   bool current;
   {
     std::lock_guard lock(outbox_mutex_);
-    --outbox_in_flight_;
+    outbox_.finished(entry.subscription_arn);
     current = generation == outbox_generation_;
   }
   if (current && entry.message_type == "Notification") {
@@ -173,10 +163,11 @@ void SnsEngine::attempt_finished(OutboxEntry entry, std::uint64_t generation, bo
                       entry.attempts, entry.due_ms - now());
         store::Batch batch;
         batch.put(kOutboxCf, entry.id, entry.serialize());
-        commit(std::move(batch), [this, id = entry.id, due = entry.due_ms, kind = entry.kind,
-                                  generation](const store::Status& status) {
-          if (status.ok) requeue_outbox(id, due, kind, generation);
-        });
+        commit(std::move(batch),
+               [this, ref = OutboxScheduler::Ref{entry.id, entry.kind, entry.subscription_arn},
+                due = entry.due_ms, generation](const store::Status& status) {
+                 if (status.ok) requeue_outbox(ref, due, generation);
+               });
       }
     }
   }
@@ -225,15 +216,9 @@ void SnsEngine::erase_outbox(const std::string& id) {
   commit(std::move(batch), [](const store::Status&) {});
 }
 
-void SnsEngine::requeue_outbox(const std::string& id, std::int64_t due_ms, OutboxEntry::Kind kind,
-                               std::uint64_t generation) {
+void SnsEngine::requeue_outbox(OutboxScheduler::Ref ref, std::int64_t due_ms, std::uint64_t generation) {
   std::lock_guard lock(outbox_mutex_);
-  if (generation != outbox_generation_) return;
-  if (kind == OutboxEntry::Kind::firehose && !firehose_sink_) {
-    outbox_parked_.insert(id);
-  } else {
-    outbox_due_.emplace(due_ms, std::make_pair(id, kind));
-  }
+  if (generation == outbox_generation_) outbox_.add(std::move(ref), due_ms);
 }
 
 }  // namespace fanout::services::sns

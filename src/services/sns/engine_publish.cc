@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
+#include "common/fast_uuid.h"
 #include "services/sns/arn.h"
 #include "services/sns/delivery_policy.h"
 #include "services/sns/engine_internal.h"
@@ -14,7 +15,6 @@
 #include "services/sns/json_text.h"
 #include "services/sns/message_envelope.h"
 #include "services/sns/sns_error.h"
-#include "common/fast_uuid.h"
 
 namespace fanout::services::sns {
 

@@ -107,11 +107,7 @@ void SnsEngine::recover() {
   store_.scan(kOutboxCf, "", [&](std::string_view key, std::string_view value) {
     try {
       auto entry = OutboxEntry::parse(value);
-      if (entry.kind == OutboxEntry::Kind::firehose && !firehose_sink_) {
-        outbox_parked_.insert(entry.id);
-      } else {
-        outbox_due_.emplace(entry.due_ms, std::make_pair(entry.id, entry.kind));
-      }
+      outbox_.add({entry.id, entry.kind, entry.subscription_arn}, entry.due_ms);
       ++pending;
     } catch (const std::exception& error) {
       spdlog::error("sns: dropping unreadable outbox entry {}: {}", key, error.what());

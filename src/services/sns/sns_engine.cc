@@ -26,6 +26,7 @@ SnsEngine::SnsEngine(store::Store& store, const Clock& clock, TimerQueue& timers
       sqs_(sqs),
       options_(options),
       life_(std::make_shared<Lifeline>()),
+      outbox_(options.max_concurrent_deliveries, options.max_concurrent_deliveries_per_subscription),
       http_(std::make_unique<HttpClient>(options.verify_https_peer)) {
   recover();
   schedule_tick();
@@ -66,8 +67,7 @@ void SnsEngine::reset() {
   }
   {
     std::lock_guard lock(outbox_mutex_);
-    outbox_due_.clear();
-    outbox_parked_.clear();
+    outbox_.clear();
     ++outbox_generation_;
   }
   store::Batch batch;
@@ -87,11 +87,7 @@ void SnsEngine::set_firehose_sink(FirehoseSink* sink) {
   {
     std::lock_guard lock(outbox_mutex_);
     firehose_sink_ = sink;
-    if (sink) {
-      for (const auto& id : outbox_parked_)
-        outbox_due_.emplace(0, std::make_pair(id, OutboxEntry::Kind::firehose));
-      outbox_parked_.clear();
-    }
+    outbox_.set_sink_available(sink != nullptr);
   }
   if (sink) schedule(0, [this] { pump_outbox(); });
 }
@@ -116,7 +112,7 @@ std::string SnsEngine::prometheus_metrics() const {
 
 std::size_t SnsEngine::outbox_size() const {
   std::lock_guard lock(outbox_mutex_);
-  return outbox_due_.size() + outbox_parked_.size() + outbox_in_flight_;
+  return outbox_.size();
 }
 
 // ---- dispatch ----

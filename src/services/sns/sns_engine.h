@@ -38,6 +38,7 @@
 #include "protocol/operation.h"
 #include "services/sns/firehose_sink.h"
 #include "services/sns/outbox_entry.h"
+#include "services/sns/outbox_scheduler.h"
 #include "services/sns/publish_message.h"
 #include "services/sns/signing_key.h"
 #include "services/sns/subscription.h"
@@ -58,6 +59,9 @@ struct SnsOptions {
   bool verify_https_peer = true;  // HTTPS endpoints must present a certificate the system trusts
   std::chrono::milliseconds http_timeout{15000};
   std::size_t max_concurrent_deliveries = 64;
+  // Of those, at most this many for one subscription (outbox_scheduler.h: a hanging endpoint
+  // cannot hold every slot).
+  std::size_t max_concurrent_deliveries_per_subscription = 8;
   std::int64_t tick_interval_ms = 200;  // outbox and maintenance timer
 };
 
@@ -177,13 +181,14 @@ class SnsEngine final : public protocol::ServiceEngine {
   void request_pump();
   // `generation`: the outbox generation when the attempt started; a reset since makes the
   // attempt's outcome moot.
-  void attempt(const std::string& id, std::uint64_t generation);
+  void attempt(const OutboxScheduler::Ref& ref, std::uint64_t generation);
   void attempt_finished(OutboxEntry entry, std::uint64_t generation, bool delivered, bool permanent,
                         const std::string& error);
   void dead_letter(OutboxEntry entry, const std::string& error);
   void erase_outbox(const std::string& id);
-  void requeue_outbox(const std::string& id, std::int64_t due_ms, OutboxEntry::Kind kind,
-                      std::uint64_t generation);
+  void requeue_outbox(OutboxScheduler::Ref ref, std::int64_t due_ms, std::uint64_t generation);
+  // An attempt of `subscription`'s ended: frees its slot and asks for a pump.
+  void attempt_ended(const std::string& subscription);
   std::string next_outbox_id();
 
   // --- SMS, mobile push, platform applications (engine_unsupported.cc) ---
@@ -229,9 +234,7 @@ class SnsEngine final : public protocol::ServiceEngine {
 
   // Outbox scheduling.
   mutable std::mutex outbox_mutex_;
-  std::multimap<std::int64_t, std::pair<std::string, OutboxEntry::Kind>> outbox_due_;  // due_ms → (id, kind)
-  std::set<std::string> outbox_parked_;  // Firehose entries waiting for a sink
-  std::size_t outbox_in_flight_ = 0;
+  OutboxScheduler outbox_;
   std::uint64_t outbox_generation_ = 0;  // bumped by reset(): late completions are dropped
   std::atomic<std::uint64_t> outbox_counter_{0};
   std::atomic<bool> pump_requested_{false};

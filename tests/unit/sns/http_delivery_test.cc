@@ -144,6 +144,29 @@ TEST_F(HttpDeliveryTest, RetriesPerDeliveryPolicyThenDeadLetterQueue) {
   EXPECT_TRUE(eventually([&] { return sns_->outbox_size() == 0; }));
 }
 
+TEST_F(HttpDeliveryTest, AnEndpointThatNeverAnswersHoldsOnlyItsShareOfDeliverySlots) {
+  TestHttpServer hanging, healthy;
+  auto slow = create_topic("slow");
+  auto fast = create_topic("fast");
+  subscribe_and_confirm(slow, hanging);
+  subscribe_and_confirm(fast, healthy);
+  hanging.set_hang(true);  // from now on it accepts and reads, and never answers
+  const std::size_t confirmations = hanging.requests().size();
+  // Far more deliveries than the engine attempts at once (64), all to the hanging endpoint.
+  for (int i = 0; i < 100; ++i)
+    ok("Publish", {{"TopicArn", slow}, {"Message", "stuck " + std::to_string(i)}});
+  const std::size_t share = SnsOptions{}.max_concurrent_deliveries_per_subscription;
+  ASSERT_TRUE(hanging.wait_for(confirmations + share));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(hanging.requests().size(), confirmations + share);  // the rest wait their turn
+  // Another subscription's delivery goes out at once, not after the hanging attempts time out.
+  const auto before = healthy.requests().size();
+  ok("Publish", {{"TopicArn", fast}, {"Message", "flows"}});
+  ASSERT_TRUE(healthy.wait_for(before + 1, std::chrono::seconds(3)));
+  EXPECT_EQ(json::parse(healthy.requests().back().body).as_object()["Message"].as_string(), "flows");
+  EXPECT_TRUE(eventually([&] { return sns_->outbox_size() == 100; }));  // the stuck ones wait
+}
+
 TEST_F(HttpDeliveryTest, ClientErrorIsNotRetried) {
   TestHttpServer server;
   auto topic = create_topic("t");

@@ -1,5 +1,5 @@
 // A small HTTP server on 127.0.0.1 for delivery tests: records every request and answers with a
-// settable status.
+// settable status, or (set_hang) never answers, keeping the connection open.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -50,6 +50,7 @@ class TestHttpServer {
   }
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
   void set_status(int status) { status_ = status; }
+  void set_hang(bool hang) { hang_ = hang; }
 
   std::vector<Request> requests() const {
     std::lock_guard lock(mutex_);
@@ -88,6 +89,10 @@ class TestHttpServer {
               self->server.requests_.push_back(std::move(recorded));
             }
             self->server.arrived_.notify_all();
+            if (self->server.hang_) {
+              self->server.hung_.push_back(self);  // kept open, unanswered, until the server stops
+              return;
+            }
             self->response.result(self->server.status_.load());
             self->response.version(11);
             self->response.body() = "ok";
@@ -113,6 +118,8 @@ class TestHttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::thread thread_;
   std::atomic<int> status_{200};
+  std::atomic<bool> hang_{false};
+  std::vector<std::shared_ptr<Session>> hung_;  // on the server's thread only
   bool stopped_ = false;
   mutable std::mutex mutex_;
   mutable std::condition_variable arrived_;

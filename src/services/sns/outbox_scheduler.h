@@ -1,0 +1,62 @@
+// Which outbox deliveries to attempt next. Due deliveries go in due-time order, at most
+// max_in_flight at once, and at most max_per_subscription of them for any one subscription: an
+// endpoint that accepts connections and never answers holds that many attempts until they time
+// out, not every slot, so deliveries to every other subscription (the reference system's
+// Firehose leg among them) keep flowing. A subscription's deliveries over its share wait, in
+// order, until one of its attempts ends. Firehose deliveries are parked while no sink is set.
+// Not thread-safe: the engine holds its outbox mutex around every call.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "services/sns/outbox_entry.h"
+
+namespace fanout::services::sns {
+
+class OutboxScheduler {
+ public:
+  struct Ref {
+    std::string id;  // the outbox record's key
+    OutboxEntry::Kind kind = OutboxEntry::Kind::http;
+    std::string subscription;  // ARN: the unit of fairness
+  };
+
+  OutboxScheduler(std::size_t max_in_flight, std::size_t max_per_subscription);
+
+  // A delivery due at due_ms (parked instead if it is a Firehose one and no sink is set).
+  void add(Ref ref, std::int64_t due_ms);
+  // The deliveries to attempt now, each counted in flight until finished() is called for it.
+  std::vector<Ref> take_due(std::int64_t now_ms);
+  // An attempt taken by take_due() ended, whatever its outcome.
+  void finished(const std::string& subscription);
+  // Whether Firehose deliveries can be attempted; setting it makes the parked ones due at once.
+  void set_sink_available(bool available);
+  bool sink_available() const { return sink_available_; }
+  // Forgets every delivery not in flight (in-flight ones still end with finished()).
+  void clear();
+  // Deliveries waiting, parked or in flight.
+  std::size_t size() const;
+
+ private:
+  struct Lane {
+    std::size_t in_flight = 0;
+    std::deque<std::pair<std::int64_t, Ref>> held;  // due, over the subscription's share
+  };
+
+  std::size_t max_in_flight_;
+  std::size_t max_per_subscription_;
+  bool sink_available_ = false;
+  std::multimap<std::int64_t, Ref> due_;  // due_ms → delivery
+  std::vector<Ref> parked_;               // Firehose deliveries waiting for a sink
+  std::unordered_map<std::string, Lane> lanes_;
+  std::size_t in_flight_ = 0;
+  std::size_t held_ = 0;
+};
+
+}  // namespace fanout::services::sns
