@@ -49,17 +49,17 @@ void SnsEngine::pump_outbox() {
   for (const auto& ref : ready) attempt(ref, generation);
 }
 
-void SnsEngine::attempt_ended(const std::string& subscription) {
+void SnsEngine::attempt_ended(const OutboxScheduler::Ref& ref) {
   {
     std::lock_guard lock(outbox_mutex_);
-    outbox_.finished(subscription);
+    outbox_.finished(ref);
   }
   request_pump();
 }
 
 void SnsEngine::attempt(const OutboxScheduler::Ref& ref, std::uint64_t generation) {
   const std::string& id = ref.id;
-  auto release = [&] { attempt_ended(ref.subscription); };
+  auto release = [&] { attempt_ended(ref); };
   auto text = store_.get(kOutboxCf, id);
   if (!text) return release();
   OutboxEntry entry;
@@ -115,7 +115,7 @@ void SnsEngine::attempt(const OutboxScheduler::Ref& ref, std::uint64_t generatio
     sink = firehose_sink_;
     if (!sink) {
       // The sink went away since the pump: park the delivery until one is set again.
-      outbox_.finished(ref.subscription);
+      outbox_.finished(ref);
       outbox_.add(ref, 0);
       return;
     }
@@ -137,7 +137,7 @@ void SnsEngine::attempt_finished(OutboxEntry entry, std::uint64_t generation, bo
   bool current;
   {
     std::lock_guard lock(outbox_mutex_);
-    outbox_.finished(entry.subscription_arn);
+    outbox_.finished({entry.id, entry.kind, entry.subscription_arn});
     current = generation == outbox_generation_;
   }
   if (current && entry.message_type == "Notification") {

@@ -59,8 +59,8 @@ struct SnsOptions {
   bool verify_https_peer = true;  // HTTPS endpoints must present a certificate the system trusts
   std::chrono::milliseconds http_timeout{15000};
   std::size_t max_concurrent_deliveries = 64;
-  // Of those, at most this many for one subscription (outbox_scheduler.h: a hanging endpoint
-  // cannot hold every slot).
+  // (for HTTP/S and for Firehose deliveries each). Of the HTTP/S ones, at most this many for one
+  // subscription (outbox_scheduler.h: a hanging endpoint cannot hold every slot).
   std::size_t max_concurrent_deliveries_per_subscription = 8;
   std::int64_t tick_interval_ms = 200;  // outbox and maintenance timer
 };
@@ -187,8 +187,8 @@ class SnsEngine final : public protocol::ServiceEngine {
   void dead_letter(OutboxEntry entry, const std::string& error);
   void erase_outbox(const std::string& id);
   void requeue_outbox(OutboxScheduler::Ref ref, std::int64_t due_ms, std::uint64_t generation);
-  // An attempt of `subscription`'s ended: frees its slot and asks for a pump.
-  void attempt_ended(const std::string& subscription);
+  // An attempt ended before it reached its endpoint: frees its slot and asks for a pump.
+  void attempt_ended(const OutboxScheduler::Ref& ref);
   std::string next_outbox_id();
 
   // --- SMS, mobile push, platform applications (engine_unsupported.cc) ---
