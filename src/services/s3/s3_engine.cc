@@ -383,7 +383,8 @@ void S3Engine::Impl::load_and_reconcile(bool verify_bodies) {
       meta->last_modified_ms = mtime_ns / 1'000'000;
       meta->checksums.clear();
       meta->parts_count = 0;
-      meta->etag = quoted_md5_etag(md5_of_file(file).value_or(""));
+      const auto md5 = md5_of_file(file);  // unreadable: described as empty, as before
+      meta->etag = quoted_md5_etag(md5 ? *md5 : Digest::make("MD5")->result());
       fixes.put(kObjectsCf, key, encode_object_meta(*meta));
     } else if (verify_bodies && meta->etag.find('-') == std::string::npos) {
       // A single-part object's ETag is its body's MD5 (a multipart ETag is not a digest of the body).
