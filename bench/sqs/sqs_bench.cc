@@ -307,6 +307,7 @@ int throughput(const Settings& s, const std::string& counts_text, const std::str
               ? std::vector<std::string>{"SendMessageBatch"}
               : std::vector<std::string>{"ReceiveMessage", "DeleteMessageBatch"};
       std::vector<ServerHistogram> before;
+      before.reserve(operations.size());
       for (const auto& operation : operations)
         before.push_back(scrape_server_histogram(s.target.endpoint, "sqs", operation));
       if (workload == "SendMessage") {

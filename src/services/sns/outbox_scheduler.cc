@@ -12,7 +12,8 @@ void OutboxScheduler::add(Ref ref, std::int64_t due_ms) {
     parked_.push_back(std::move(ref));
     return;
   }
-  queue_for(ref.kind).add(std::move(ref), due_ms);
+  Queue& queue = queue_for(ref.kind);
+  queue.add(std::move(ref), due_ms);
 }
 
 std::vector<OutboxScheduler::Ref> OutboxScheduler::take_due(std::int64_t now_ms) {

@@ -12,6 +12,7 @@ using Kind = OutboxEntry::Kind;
 
 std::vector<std::string> ids(const std::vector<OutboxScheduler::Ref>& refs) {
   std::vector<std::string> out;
+  out.reserve(refs.size());
   for (const auto& r : refs) out.push_back(r.id);
   return out;
 }
