@@ -19,7 +19,7 @@ std::string format_sequence_number(std::uint64_t seq) {
 // ---- lifecycle ----
 
 SnsEngine::SnsEngine(store::Store& store, const Clock& clock, TimerQueue& timers, sqs::SqsEngine& sqs,
-                     SnsOptions options)
+                     const SnsOptions& options)
     : store_(store),
       clock_(clock),
       timers_(timers),

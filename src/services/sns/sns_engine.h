@@ -71,7 +71,7 @@ class SnsEngine final : public protocol::ServiceEngine {
   static constexpr std::string_view kSigningCertPath = "/_fanout/sns/SimpleNotificationService.pem";
 
   SnsEngine(store::Store& store, const Clock& clock, TimerQueue& timers, sqs::SqsEngine& sqs,
-            SnsOptions options = {});
+            const SnsOptions& options = {});
   ~SnsEngine() override;
   SnsEngine(const SnsEngine&) = delete;
   SnsEngine& operator=(const SnsEngine&) = delete;
