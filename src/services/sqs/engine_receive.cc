@@ -372,6 +372,15 @@ void SqsEngine::wake(const std::shared_ptr<Queue>& queue) {
   for (auto& job : jobs) read_and_finish(job);
 }
 
+std::shared_ptr<Waiter> SqsEngine::take_waiter_locked(Queue& queue, std::uint64_t waiter_id) {
+  auto it = std::find_if(queue.waiters.begin(), queue.waiters.end(),
+                         [&](const auto& w) { return w->id == waiter_id; });
+  if (it == queue.waiters.end()) return nullptr;
+  auto waiter = std::move(*it);
+  queue.waiters.erase(it);
+  return waiter;
+}
+
 void SqsEngine::expire_waiter(const std::weak_ptr<Queue>& weak, std::uint64_t waiter_id) {
   auto queue = weak.lock();
   if (!queue) return;
@@ -379,11 +388,8 @@ void SqsEngine::expire_waiter(const std::weak_ptr<Queue>& weak, std::uint64_t wa
   std::shared_ptr<ReceiveJob> job;
   {
     std::lock_guard lock(queue->mutex);
-    auto it = std::find_if(queue->waiters.begin(), queue->waiters.end(),
-                           [&](const auto& w) { return w->id == waiter_id; });
-    if (it == queue->waiters.end()) return;
-    waiter = *it;
-    queue->waiters.erase(it);
+    waiter = take_waiter_locked(*queue, waiter_id);
+    if (!waiter) return;
     // A last look: a delay or visibility timeout may have ended just now.
     bool delivered = false;
     if (!queue->deleted) job = start_receive_locked(queue, waiter->options, now(), delivered);
@@ -403,11 +409,8 @@ void SqsEngine::abandon_waiter(const std::weak_ptr<Queue>& weak, std::uint64_t w
   std::shared_ptr<Waiter> waiter;
   {
     std::lock_guard lock(queue->mutex);
-    auto it = std::find_if(queue->waiters.begin(), queue->waiters.end(),
-                           [&](const auto& w) { return w->id == waiter_id; });
-    if (it == queue->waiters.end()) return;  // answered already
-    waiter = *it;
-    queue->waiters.erase(it);
+    waiter = take_waiter_locked(*queue, waiter_id);
+    if (!waiter) return;  // answered already
     if (waiter->deadline_timer != 0) timers_.cancel(waiter->deadline_timer);
   }
   // Nobody will read this answer; it releases the request's long-poll slot.

@@ -234,6 +234,8 @@ class SqsEngine final : public protocol::ServiceEngine {
                                                                   std::int64_t now);
   void arm_wake_timer_locked(const std::shared_ptr<Queue>& queue, std::int64_t now);
   void wake(const std::shared_ptr<Queue>& queue);
+  // Under the queue's mutex: removes and returns a parked waiter; null if it is gone (answered).
+  static std::shared_ptr<Waiter> take_waiter_locked(Queue& queue, std::uint64_t waiter_id);
   void expire_waiter(const std::weak_ptr<Queue>& queue, std::uint64_t waiter_id);
   // The long poll's client disconnected: it leaves the queue's waiters without taking messages.
   void abandon_waiter(const std::weak_ptr<Queue>& queue, std::uint64_t waiter_id);
