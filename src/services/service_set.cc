@@ -64,6 +64,8 @@ std::vector<std::string> ServiceSet::column_families() {
   return families;
 }
 
+std::vector<std::string> ServiceSet::point_read_families() { return sqs::SqsEngine::point_read_families(); }
+
 void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());
   gateway.register_engine("sns", sns_.get());

@@ -45,6 +45,8 @@ class ServiceSet {
 
   // Every column family any engine uses, for opening the store.
   static std::vector<std::string> column_families();
+  // The families read by key under load (store::Options::point_read_families).
+  static std::vector<std::string> point_read_families();
 
   void register_with(server::Gateway& gateway);
   // Shutdown: answer pending long polls, stop timers.

@@ -7,11 +7,13 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -47,7 +49,7 @@ bool lz4_supported() {
   return std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
 }
 
-rocksdb::DBOptions db_options(rocksdb::Env* env) {
+rocksdb::DBOptions db_options(rocksdb::Env* env, bool on_disk) {
   rocksdb::DBOptions options;
   options.env = env;
   options.create_if_missing = true;
@@ -74,10 +76,23 @@ rocksdb::DBOptions db_options(rocksdb::Env* env) {
   options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   options.info_log = make_stderr_logger();  // no LOG file: see rocksdb_logger.h
   options.listeners.push_back(make_write_error_recovery_listener());
+  if (on_disk) {
+    // Obsolete files (a 64 MiB WAL after each flush, compacted SSTs) are renamed to *.trash and
+    // truncated away 4 MiB at a time by a background thread. Unlinked at once, a 64 MiB WAL took
+    // ~40 ms on ext4, and the WAL append + fdatasync running beside it stalled for as long (the
+    // SQS SendMessageBatch p99 at half of peak, bench/RESULTS.md). The ratio lets every deletion
+    // take that path, however small the database; leftover trash is removed at open.
+    constexpr std::int64_t kDeleteBytesPerSecond = 256 * kMiB;
+    constexpr double kMaxTrashToDatabaseRatio = 1000.0;
+    constexpr std::uint64_t kDeleteChunkBytes = 4 * kMiB;
+    options.sst_file_manager.reset(rocksdb::NewSstFileManager(
+        env, options.info_log, /*trash_dir=*/"", kDeleteBytesPerSecond, /*delete_existing_trash=*/true,
+        /*status=*/nullptr, kMaxTrashToDatabaseRatio, kDeleteChunkBytes));
+  }
   return options;
 }
 
-rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache, bool point_reads) {
   rocksdb::ColumnFamilyOptions options;
   // Queue traffic is write-heavy and short-lived: a large memtable absorbs send/delete churn
   // (a deleted message often never reaches an SST at all).
@@ -89,10 +104,16 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   // (facebook/rocksdb#5118, fixed by #12558), and SQS purges and deletes queues with DeleteRange
   // (store_test's wipe hit the skiplist's assertion).
 
-  // A whole-key bloom filter per memtable (2% of its size): a point read (an SQS receive reads
-  // each message's body and record) skips the memtables that do not hold the key.
-  options.memtable_whole_key_filtering = true;
-  options.memtable_prefix_bloom_size_ratio = 0.02;
+  // A whole-key bloom filter per memtable (2% of its size, 1.3 MiB): a point read (an SQS receive
+  // reads each message's body) skips the memtables that do not hold the key. Only in the
+  // families that take point reads under load: a new memtable zeroes its filter inside the write
+  // path, and when the WAL reaches max_total_wal_size RocksDB switches every family's memtable
+  // at once. With a filter in all 18 families that stalled every write for 25-40 ms each time,
+  // every ~1.5 s under SendMessageBatch load: the SQS half-of-peak p99 (bench/RESULTS.md).
+  if (point_reads) {
+    options.memtable_whole_key_filtering = true;
+    options.memtable_prefix_bloom_size_ratio = 0.02;
+  }
   // LZ4 costs little CPU on the write path; without it, store raw.
   options.compression = lz4_supported() ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
 
@@ -164,9 +185,12 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
     if (error) fail_open(dir, error.message());
   }
 
-  const rocksdb::DBOptions db_opts = db_options(env);
+  const rocksdb::DBOptions db_opts = db_options(env, !memory);
   store->block_cache_ = rocksdb::NewLRUCache(128 * kMiB);
-  const rocksdb::ColumnFamilyOptions cf_opts = family_options(store->block_cache_);
+  const rocksdb::ColumnFamilyOptions cf_opts = family_options(store->block_cache_, false);
+  const rocksdb::ColumnFamilyOptions point_read_cf_opts = family_options(store->block_cache_, true);
+  const std::set<std::string, std::less<>> point_read(options.point_read_families.begin(),
+                                                      options.point_read_families.end());
 
   // Open every family on disk too: RocksDB refuses to open a database without all of them, and
   // an older data dir may hold families this build no longer asks for.
@@ -181,7 +205,9 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
-  for (const std::string& name : names) descriptors.emplace_back(name, cf_opts);
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, point_read.contains(name) ? point_read_cf_opts : cf_opts);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened = rocksdb::DB::Open(db_opts, path, descriptors, &handles, &db);

@@ -26,6 +26,9 @@ struct Options {
   Durability durability = Durability::fsync;
   // Column families to open (created if missing); "default" always exists.
   std::vector<std::string> column_families;
+  // Families whose fresh keys are point-read under load (SQS message bodies on receive): their
+  // memtables carry a bloom filter, which costs a little in every memtable switch.
+  std::vector<std::string> point_read_families = {};
   // Read every table file and check every block's checksum before serving (fanoutd --verify-data).
   // Opening alone checks what start-up reads (the manifest, the WAL, the records engines load);
   // a damaged block nothing reads at start would otherwise surface only when it is read.

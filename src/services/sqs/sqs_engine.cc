@@ -58,6 +58,9 @@ std::vector<std::string> SqsEngine::column_families() {
           std::string(kStateCf)};
 }
 
+// Every receive reads its messages' bodies by key.
+std::vector<std::string> SqsEngine::point_read_families() { return {std::string(kMessagesCf)}; }
+
 const std::map<std::string, SqsEngine::Handler, std::less<>>& SqsEngine::handlers() {
   static const std::map<std::string, Handler, std::less<>> table{
       {"AddPermission", &SqsEngine::add_permission},

@@ -102,6 +102,8 @@ class SqsEngine final : public protocol::ServiceEngine {
 
   // Column families the store must open for this engine.
   static std::vector<std::string> column_families();
+  // Families read by key on the hot path (store::Options::point_read_families).
+  static std::vector<std::string> point_read_families();
 
   void invoke(const protocol::RequestContext& context, const std::string& operation,
               boost::json::object input, protocol::Completion done) override;

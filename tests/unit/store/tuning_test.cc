@@ -1,0 +1,67 @@
+// Store tuning that exists for latency, checked where RocksDB records it: the OPTIONS file it
+// writes at every open.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "store/store.h"
+#include "temp_dir.h"
+
+namespace fanout::store {
+namespace {
+
+using testing::TempDir;
+
+// The newest OPTIONS-* file's text (RocksDB writes one per open).
+std::string options_file_text(const std::string& dir) {
+  std::filesystem::path newest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("OPTIONS-", 0) == 0 && (newest.empty() || name > newest.filename().string())) {
+      newest = entry.path();
+    }
+  }
+  std::ifstream in(newest);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The value of `key` in the [CFOptions "family"] section, "" if absent.
+std::string family_option(const std::string& options_text, const std::string& family,
+                          const std::string& key) {
+  const std::string header = "[CFOptions \"" + family + "\"]";
+  const std::size_t start = options_text.find(header);
+  if (start == std::string::npos) return "";
+  const std::size_t end = options_text.find("\n[", start + header.size());
+  std::istringstream section(options_text.substr(start, end - start));
+  for (std::string line; std::getline(section, line);) {
+    const std::size_t at = line.find_first_not_of(' ');
+    if (at != std::string::npos && line.compare(at, key.size() + 1, key + "=") == 0) {
+      return line.substr(at + key.size() + 1);
+    }
+  }
+  return "";
+}
+
+// A memtable's bloom filter is zeroed when the memtable is created, inside the write path, and a
+// full WAL switches every family's memtable at once: only point-read families pay for one.
+TEST(StoreTuning, MemtableBloomFilterOnlyInPointReadFamilies) {
+  TempDir dir;
+  const std::string path = dir.sub("db");
+  Options options{path, Durability::fsync, {"bodies", "records"}};
+  options.point_read_families = {"bodies"};
+  auto store = Store::open(options);
+  const std::string text = options_file_text(path);
+  ASSERT_NE(text.find("[CFOptions \"bodies\"]"), std::string::npos) << text;
+  EXPECT_EQ(family_option(text, "bodies", "memtable_prefix_bloom_size_ratio"), "0.020000");
+  EXPECT_EQ(family_option(text, "bodies", "memtable_whole_key_filtering"), "true");
+  EXPECT_EQ(family_option(text, "records", "memtable_prefix_bloom_size_ratio"), "0.000000");
+  EXPECT_EQ(family_option(text, "default", "memtable_prefix_bloom_size_ratio"), "0.000000");
+}
+
+}  // namespace
+}  // namespace fanout::store
