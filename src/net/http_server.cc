@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -365,14 +367,31 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void readable_while_waiting(beast::error_code ec, std::uint64_t serial) {
     // Cancelled: the answer came first (write() dropped on_gone_).
     if (ec == asio::error::operation_aborted || serial != request_serial_ || !on_gone_) return;
-    auto on_gone = std::exchange(on_gone_, nullptr);
     beast::error_code ignored;
-    if (!ec && beast::get_lowest_layer(stream_).available(ignored) > 0) {
-      // The client sent more (a pipelined request, TLS bytes): it is there, and those bytes wait
-      // for the next read; a later close goes unseen until the answer is written.
-      return;
+    if (!ec && beast::get_lowest_layer(stream_).available(ignored) > 0 && !peer_shut_down()) {
+      // Bytes wait to be read (a pipelined request; a TLS client's records) and the client has
+      // not closed its side. The socket stays readable until the next request's read, so a
+      // later close is looked for on a timer instead.
+      return poll_for_hang_up(serial);
     }
-    on_gone();
+    std::exchange(on_gone_, nullptr)();
+  }
+
+  void poll_for_hang_up(std::uint64_t serial) {
+    if (!hang_up_timer_) hang_up_timer_.emplace(context_);
+    hang_up_timer_->expires_after(kHangUpPollInterval);
+    hang_up_timer_->async_wait([self = this->shared_from_this(), serial](beast::error_code ec) {
+      if (ec || serial != self->request_serial_ || !self->on_gone_) return;
+      if (self->peer_shut_down()) return std::exchange(self->on_gone_, nullptr)();
+      self->poll_for_hang_up(serial);
+    });
+  }
+
+  // Whether the client has closed (its FIN, a reset), seen even behind unread bytes: a TLS
+  // client's close sends its close_notify alert, then the FIN.
+  bool peer_shut_down() {
+    pollfd watched{beast::get_lowest_layer(stream_).native_handle(), POLLRDHUP, 0};
+    return ::poll(&watched, 1, 0) == 1 && (watched.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
   }
 
   // Runs the handler, then writes the answer it gave synchronously, if any. A handler that throws
@@ -450,6 +469,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       on_gone_ = nullptr;
       beast::error_code ignored;
       beast::get_lowest_layer(stream_).cancel(ignored);
+      if (hang_up_timer_) hang_up_timer_->cancel();
     }
     bool close = close_after || !keep_alive_ || stop_requested_ || server_.stopping;
     response.keep_alive(!close);
@@ -513,6 +533,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     closed_ = true;
     // The answer a request still waits for can no longer be delivered.
     if (auto on_gone = std::exchange(on_gone_, nullptr)) on_gone();
+    if (hang_up_timer_) hang_up_timer_->cancel();
     clear_deadline();
     beast::error_code ec;
     if constexpr (std::is_same_v<Stream, Socket>) {
@@ -527,6 +548,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   static constexpr std::size_t kStreamReadBytes = std::size_t{256} * 1024;
+  static constexpr std::chrono::milliseconds kHangUpPollInterval{200};
 
   HttpServer::Impl& server_;
   asio::io_context& context_;  // run by one thread: this session's
@@ -548,6 +570,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::uint64_t request_serial_ = 0;                                  // of the request dispatched last
   std::uint64_t answered_serial_ = 0;  // of the request whose answer was written last
   std::function<void()> on_gone_;      // set while watching for a disconnect (watch_for_disconnect)
+  std::optional<asio::steady_timer> hang_up_timer_;  // made on first use (poll_for_hang_up)
 };
 
 }  // namespace

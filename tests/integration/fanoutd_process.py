@@ -87,3 +87,22 @@ class Fanoutd:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class TlsFanoutd(Fanoutd):
+    """A fanoutd started with --tls-cert/--tls-key among its arguments. Its health check needs
+    SSL_CERT_FILE to name the certificate."""
+
+    @property
+    def endpoint(self):
+        return f"https://127.0.0.1:{self.port}"
+
+
+def self_signed_certificate(directory):
+    """A fresh RSA key and a self-signed certificate for 127.0.0.1 in `directory` (pathlib.Path):
+    returns (key path, certificate path)."""
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return key, cert

@@ -12,7 +12,7 @@ import uuid
 import boto3
 
 from conftest import client
-from fanoutd_process import Fanoutd
+from fanoutd_process import TlsFanoutd, self_signed_certificate
 
 BUILD_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.environ.get("FANOUTD_BIN", "fanoutd"))))
 SMOKE = os.environ.get("FANOUT_CLIENT_SMOKE_BIN", os.path.join(BUILD_DIR, "tests", "unit", "client", "client_smoke"))
@@ -83,19 +83,10 @@ def test_every_operation_against_fanoutd(fanoutd, tmp_path):
     assert out["describe_missing"]["status"] == 400
 
 
-class TlsFanoutd(Fanoutd):
-    @property
-    def endpoint(self):
-        return f"https://127.0.0.1:{self.port}"
-
-
 def test_https_verifies_the_server_certificate(tmp_path, monkeypatch):
     """HTTPS with certificate verification: a fanoutd serving a self-signed certificate is
     refused by default and accepted once AWS_CA_BUNDLE names the certificate."""
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                   check=True, capture_output=True)
+    key, cert = self_signed_certificate(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # for the health check in Fanoutd.start()
     with TlsFanoutd("--tls-cert", str(cert), "--tls-key", str(key)) as server:
         clients = [boto3.client(s, endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id="test",

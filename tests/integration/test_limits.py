@@ -3,6 +3,7 @@ memory answer with each service's own throttling error, and a client that floods
 long polls or slow connections does not starve a normal client."""
 import selectors
 import socket
+import ssl
 import struct
 import time
 import urllib.parse
@@ -11,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import client
-from fanoutd_process import Fanoutd
+from fanoutd_process import Fanoutd, TlsFanoutd, self_signed_certificate
 
 FLOOD = 2000
 
@@ -51,6 +52,28 @@ def read_response(sock, timeout):
         return head + b"\r\n\r\n" + rest
     except socket.timeout:
         return data
+
+
+def read_responses(sock, count, timeout):
+    """`count` whole responses (Content-Length framed) read from `sock`, which may arrive together."""
+    sock.settimeout(timeout)
+    data, responses = b"", []
+    while len(responses) < count:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            length = 0
+            for line in data[:head_end].split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            if len(data) >= head_end + 4 + length:
+                responses.append(data[:head_end + 4 + length])
+                data = data[head_end + 4 + length:]
+                continue
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed after {len(responses)} of {count} responses"
+        data += chunk
+    return responses
 
 
 def signed_form_post(port, form, key, service="sqs"):
@@ -202,6 +225,71 @@ def test_a_long_poll_whose_client_hangs_up_ends_at_once_and_takes_no_message():
             answer, seconds = timed(lambda: read_response(s, 5))
             assert answer.startswith(b"HTTP/1.1 200") and 0.9 < seconds < 3, (answer, seconds)
         s.close()
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("transport", ["plain", "tls"])
+def test_a_long_poll_whose_client_hangs_up_behind_unread_bytes_ends_too(transport, tmp_path, monkeypatch):
+    """A hang-up behind bytes the server has not read yet: the client pipelined part of its next
+    request, or (TLS) its close sends a close_notify record before the FIN. The socket is then
+    readable with data, yet the long poll must still end and leave the queue's waiters. A client
+    that pipelines a request and stays keeps its long poll and gets both answers."""
+    args = ["--max-long-polls-per-account", "2"]
+    if transport == "tls":
+        key, cert = self_signed_certificate(tmp_path)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # for the health check in Fanoutd.start()
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))  # for boto3
+        server = TlsFanoutd("--tls-cert", str(cert), "--tls-key", str(key), *args, durability="relaxed")
+        context = ssl.create_default_context(cafile=str(cert))
+    else:
+        server = Fanoutd(*args, durability="relaxed")
+    server.start()
+
+    def connect():
+        s = socket.create_connection(("127.0.0.1", server.port))
+        return context.wrap_socket(s, server_hostname="127.0.0.1") if transport == "tls" else s
+
+    try:
+        sqs = client("sqs", server.endpoint)
+        url = sqs.create_queue(QueueName="hang-up-behind-bytes")["QueueUrl"]
+
+        def receive(wait):
+            return form_post(server.port, {"Action": "ReceiveMessage", "QueueUrl": url, "WaitTimeSeconds": str(wait),
+                                           "Version": "2012-11-05"})
+
+        doomed = []
+        for _ in range(2):
+            s = connect()
+            s.sendall(receive(20))
+            doomed.append(s)
+        time.sleep(0.3)
+        assert error_of(lambda: sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)) == (400, "RequestThrottled")
+        doomed[0].sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # part of a next request, then gone
+        doomed[0].close()
+        if transport == "tls":
+            doomed[1].settimeout(0.5)
+            try:
+                doomed[1].unwrap()  # close_notify; the FIN follows with close()
+            except (OSError, ssl.SSLError):
+                pass
+        else:
+            doomed[1].sendall(receive(0))  # a whole pipelined request, then a reset
+            doomed[1].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        doomed[1].close()
+        wait_for_long_poll_slot(sqs, url, within=1.5)
+        # This client parks behind any doomed poll still waiting, pipelines a request, and stays.
+        stayer = connect()
+        stayer.sendall(receive(5))
+        time.sleep(0.2)
+        stayer.sendall(receive(0))
+        wait_for_long_poll_slot(sqs, url, within=1.5)  # the second doomed poll's slot: both are gone
+        sqs.send_message(QueueUrl=url, MessageBody="for the one still here")
+        (answer, pipelined), seconds = timed(lambda: read_responses(stayer, 2, 5))
+        assert answer.startswith(b"HTTP/1.1 200") and b"<Body>for the one still here</Body>" in answer, answer
+        assert pipelined.startswith(b"HTTP/1.1 200") and b"<Message>" not in pipelined, pipelined
+        assert seconds < 1
+        stayer.close()
     finally:
         server.close()
 
