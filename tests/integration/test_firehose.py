@@ -276,6 +276,43 @@ def test_unreachable_destination_is_retried_and_reported(unique):
         assert description["DeliveryStreamStatus"] == "ACTIVE"
 
 
+def test_a_hanging_endpoint_holds_only_its_own_streams(unique):
+    """An endpoint that accepts connections and never answers: its uploads wait (up to their
+    timeout) on the destination's own threads, so a stream into this server's S3 still delivers at
+    once, and SIGTERM stops fanoutd without waiting the uploads out."""
+    hanging = socket.socket()
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen(64)  # the kernel completes each connection; nothing ever reads or answers
+    env = {"FANOUT_FIREHOSE_S3_ENDPOINTS": json.dumps({"hangs": {
+        "endpoint": f"http://127.0.0.1:{hanging.getsockname()[1]}", "access_key_id": "a", "secret_access_key": "b"}})}
+    try:
+        with Fanoutd(env=env) as fanoutd:
+            firehose = client("firehose", fanoutd.endpoint)
+            s3 = client("s3", fanoutd.endpoint)
+            s3.create_bucket(Bucket="local-landing")
+            for _ in range(4):  # more hanging uploads than Firehose has delivery threads (2)
+                name = unique("hangs")
+                config = reference_config(prefix=name, interval=0)
+                config["BucketARN"] = "arn:aws:s3:::hangs"
+                create_active(firehose, name, config)
+                firehose.put_record(DeliveryStreamName=name, Record={"Data": b"stuck"})
+            time.sleep(1)  # the uploads are under way (and hanging)
+            name = unique("local")
+            config = reference_config(prefix=name, interval=0)
+            config["BucketARN"] = "arn:aws:s3:::local-landing"
+            create_active(firehose, name, config)
+            firehose.put_record(DeliveryStreamName=name, Record={"Data": b"through"})
+            deadline = time.time() + 5
+            while not s3.list_objects_v2(Bucket="local-landing", Prefix=name).get("KeyCount"):
+                assert time.time() < deadline, "the local stream waited behind the hanging endpoint"
+                time.sleep(0.1)
+            began = time.monotonic()
+            assert fanoutd.stop() == 0
+            assert time.monotonic() - began < 5
+    finally:
+        hanging.close()
+
+
 def test_management_operations_and_errors(server, unique):
     firehose = client("firehose", server.endpoint)
     name = unique("mgmt")

@@ -20,6 +20,11 @@ struct CurlGlobal {
   CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
 
+// CURLOPT_XFERINFOFUNCTION: a non-zero return aborts the transfer.
+int abort_when_stopping(void* stopping, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(stopping)->load() ? 1 : 0;
+}
+
 std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
   static_cast<std::string*>(user)->append(data, size * n);
   return size * n;
@@ -109,11 +114,48 @@ std::map<std::string, RemoteS3Endpoint> remote_endpoints_from_environment() {
 
 RemoteS3Destination::RemoteS3Destination(RemoteS3Endpoint endpoint) : endpoint_(std::move(endpoint)) {
   static CurlGlobal global;
+  threads_.reserve(kUploadThreads);
+  for (std::size_t i = 0; i < kUploadThreads; ++i) threads_.emplace_back([this] { upload_loop(); });
 }
 
-RemoteS3Destination::~RemoteS3Destination() = default;
+RemoteS3Destination::~RemoteS3Destination() {
+  std::deque<Upload> abandoned;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    abandoned.swap(queue_);
+  }
+  upload_ready_.notify_all();
+  for (auto& thread : threads_) thread.join();
+  for (auto& upload : abandoned) upload.done({false, "ServiceUnavailable", "fanoutd is shutting down"});
+}
 
 void RemoteS3Destination::put_object(ObjectWrite write, std::function<void(ObjectWriteResult)> done) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    return done({false, "ServiceUnavailable", "fanoutd is shutting down"});
+  }
+  queue_.push_back({std::move(write), std::move(done)});
+  lock.unlock();
+  upload_ready_.notify_one();
+}
+
+void RemoteS3Destination::upload_loop() {
+  for (;;) {
+    Upload next;
+    {
+      std::unique_lock lock(mutex_);
+      upload_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    next.done(upload(std::move(next.write)));
+  }
+}
+
+ObjectWriteResult RemoteS3Destination::upload(ObjectWrite write) {
   // scheme://host[:port][/base]
   const auto scheme_end = endpoint_.endpoint.find("://") + 3;
   const auto path_start = endpoint_.endpoint.find('/', scheme_end);
@@ -150,12 +192,8 @@ void RemoteS3Destination::put_object(ObjectWrite write, std::function<void(Objec
       auth::Credentials{endpoint_.access_key_id, endpoint_.secret_access_key, endpoint_.session_token},
       options);
 
-  ObjectWriteResult result;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) {
-    done({false, "InternalFailure", "curl_easy_init failed"});
-    return;
-  }
+  if (!curl) return {false, "InternalFailure", "curl_easy_init failed"};
   curl_slist* raw_headers = nullptr;
   for (const auto& [name, value] : request.headers) {
     if (name == "host" || name == "content-length") continue;  // curl sends both itself
@@ -178,22 +216,22 @@ void RemoteS3Destination::put_object(ObjectWrite write, std::function<void(Objec
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYPEER, endpoint_.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl.get(), CURLOPT_SSL_VERIFYHOST, endpoint_.verify_tls ? 2L : 0L);
+  // Shutdown aborts an upload in progress instead of waiting out its timeout.
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, &abort_when_stopping);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &stopping_);
   CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK) {
-    done(
-        {false, rc == CURLE_COULDNT_CONNECT ? "ConnectionRefused" : "RequestFailed", curl_easy_strerror(rc)});
-    return;
+    return {false, rc == CURLE_COULDNT_CONNECT ? "ConnectionRefused" : "RequestFailed",
+            curl_easy_strerror(rc)};
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 200 && status < 300) {
-    done({});
-    return;
-  }
+  if (status >= 200 && status < 300) return {};
   std::string code = xml_element(response, "Code");
   std::string message = xml_element(response, "Message");
   if (code.empty()) code = "HTTP" + std::to_string(status);
-  done({false, code, message.empty() ? "HTTP status " + std::to_string(status) : message});
+  return {false, code, message.empty() ? "HTTP status " + std::to_string(status) : message};
 }
 
 }  // namespace fanout::services::firehose

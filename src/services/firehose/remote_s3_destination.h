@@ -9,10 +9,17 @@
 //                       "session_token": "", "path_style": false, "verify_tls": true}}
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "services/firehose/object_destination.h"
 
@@ -34,15 +41,38 @@ std::map<std::string, RemoteS3Endpoint> parse_remote_endpoints(std::string_view 
 // Reads FANOUT_FIREHOSE_S3_ENDPOINTS / FANOUT_FIREHOSE_S3_ENDPOINTS_FILE (empty when unset).
 std::map<std::string, RemoteS3Endpoint> remote_endpoints_from_environment();
 
+// Uploads run on the destination's own threads, not the Firehose delivery threads that call
+// put_object: an endpoint that accepts connections and never answers then holds only its own
+// uploads (each up to timeout_seconds), while streams into this server's S3 and into other
+// endpoints keep delivering.
 class RemoteS3Destination final : public ObjectDestination {
  public:
   explicit RemoteS3Destination(RemoteS3Endpoint endpoint);
+  // Aborts uploads in progress and fails the queued ones (their records stay stored, so a
+  // restart delivers them).
   ~RemoteS3Destination() override;
-  // Blocks the calling (delivery) thread for the upload; `done` runs before it returns.
+  RemoteS3Destination(const RemoteS3Destination&) = delete;
+  RemoteS3Destination& operator=(const RemoteS3Destination&) = delete;
+
+  // Queues the upload; `done` runs on an upload thread once the endpoint has answered.
   void put_object(ObjectWrite write, std::function<void(ObjectWriteResult)> done) override;
 
  private:
+  struct Upload {
+    ObjectWrite write;
+    std::function<void(ObjectWriteResult)> done;
+  };
+  static constexpr std::size_t kUploadThreads = 2;
+
+  void upload_loop();
+  ObjectWriteResult upload(ObjectWrite write);
+
   RemoteS3Endpoint endpoint_;
+  std::mutex mutex_;
+  std::condition_variable upload_ready_;
+  std::deque<Upload> queue_;
+  std::atomic<bool> stopping_{false};  // also read by curl's progress callback, to abort
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace fanout::services::firehose
