@@ -253,18 +253,25 @@ def test_kill9_with_records_buffered_delivers_them_after_restart(s3rver, unique)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def remote_bucket_env(bucket, endpoint):
+    return {"FANOUT_FIREHOSE_S3_ENDPOINTS": json.dumps({bucket: {
+        "endpoint": endpoint, "access_key_id": "a", "secret_access_key": "b"}})}
+
+
+def put_into_new_stream(firehose, name, bucket, data):
+    """Creates stream `name` delivering at once (interval 0) into `bucket`, and puts one record."""
+    config = reference_config(prefix=name, interval=0)
+    config["BucketARN"] = f"arn:aws:s3:::{bucket}"
+    create_active(firehose, name, config)
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": data})
+
+
 def test_unreachable_destination_is_retried_and_reported(unique):
     # A bucket mapped to an endpoint nobody listens on.
-    dead = free_port()
-    env = {"FANOUT_FIREHOSE_S3_ENDPOINTS": json.dumps({"nowhere": {
-        "endpoint": f"http://127.0.0.1:{dead}", "access_key_id": "a", "secret_access_key": "b"}})}
-    with Fanoutd(env=env) as fanoutd:
+    with Fanoutd(env=remote_bucket_env("nowhere", f"http://127.0.0.1:{free_port()}")) as fanoutd:
         firehose = client("firehose", fanoutd.endpoint)
         name = unique("down")
-        config = reference_config(prefix=name, interval=0)
-        config["BucketARN"] = "arn:aws:s3:::nowhere"
-        create_active(firehose, name, config)
-        firehose.put_record(DeliveryStreamName=name, Record={"Data": b"waiting"})
+        put_into_new_stream(firehose, name, "nowhere", b"waiting")
         deadline = time.time() + 10
         while time.time() < deadline:
             description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
@@ -283,25 +290,16 @@ def test_a_hanging_endpoint_holds_only_its_own_streams(unique):
     hanging = socket.socket()
     hanging.bind(("127.0.0.1", 0))
     hanging.listen(64)  # the kernel completes each connection; nothing ever reads or answers
-    env = {"FANOUT_FIREHOSE_S3_ENDPOINTS": json.dumps({"hangs": {
-        "endpoint": f"http://127.0.0.1:{hanging.getsockname()[1]}", "access_key_id": "a", "secret_access_key": "b"}})}
     try:
-        with Fanoutd(env=env) as fanoutd:
+        with Fanoutd(env=remote_bucket_env("hangs", f"http://127.0.0.1:{hanging.getsockname()[1]}")) as fanoutd:
             firehose = client("firehose", fanoutd.endpoint)
             s3 = client("s3", fanoutd.endpoint)
             s3.create_bucket(Bucket="local-landing")
             for _ in range(4):  # more hanging uploads than Firehose has delivery threads (2)
-                name = unique("hangs")
-                config = reference_config(prefix=name, interval=0)
-                config["BucketARN"] = "arn:aws:s3:::hangs"
-                create_active(firehose, name, config)
-                firehose.put_record(DeliveryStreamName=name, Record={"Data": b"stuck"})
+                put_into_new_stream(firehose, unique("hangs"), "hangs", b"stuck")
             time.sleep(1)  # the uploads are under way (and hanging)
             name = unique("local")
-            config = reference_config(prefix=name, interval=0)
-            config["BucketARN"] = "arn:aws:s3:::local-landing"
-            create_active(firehose, name, config)
-            firehose.put_record(DeliveryStreamName=name, Record={"Data": b"through"})
+            put_into_new_stream(firehose, name, "local-landing", b"through")
             deadline = time.time() + 5
             while not s3.list_objects_v2(Bucket="local-landing", Prefix=name).get("KeyCount"):
                 assert time.time() < deadline, "the local stream waited behind the hanging endpoint"
