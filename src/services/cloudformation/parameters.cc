@@ -1,6 +1,9 @@
 #include "services/cloudformation/parameters.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <string_view>
@@ -35,8 +38,16 @@ bool is_number(const std::string& text) {
 }
 
 std::string number_text(double v) {
-  if (v == static_cast<double>(static_cast<long long>(v))) return std::to_string(static_cast<long long>(v));
-  return std::to_string(v);
+  // Converting a double outside long long's range is undefined behaviour (a template's
+  // MinValue can be any number), so only whole numbers inside it print as integers.
+  constexpr double kLongLongBound = 9.2e18;  // just under 2^63
+  if (std::fabs(v) < kLongLongBound) {
+    if (v == std::trunc(v)) return std::to_string(static_cast<long long>(v));
+    return std::to_string(v);
+  }
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%.17g", v);
+  return text.data();
 }
 
 std::optional<std::string> check(const ParameterSpec& spec, const std::string& value) {

@@ -91,6 +91,33 @@ TEST(Parameters, AllowedPatternMatchesLongValuesWithoutRecursion) {
   EXPECT_TRUE(deep_result == "<ok>" || deep_result.starts_with(kInvalid)) << deep_result.substr(0, 200);
 }
 
+// Limits beyond long long's range (found by the cfn_template fuzzer: converting such a double was
+// undefined behaviour) still work, and print as numbers.
+TEST(Parameters, LimitsBeyondLongLongRange) {
+  auto loaded = load_template(R"(
+Parameters:
+  Big: {Type: Number, MinValue: 888888888888888888888888888888888888888888888888888888888880}
+  Huge: {Type: Number, MaxValue: -1e300}
+  Long: {Type: String, MinLength: 1e30}
+  Short: {Type: String, MaxLength: 1e30}
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+)");
+  const auto& parameters = std::get<StackTemplate>(loaded).parameters;
+  auto error = [&](const std::string& name, const std::string& value) {
+    std::vector<ParameterSpec> one;
+    for (const auto& p : parameters)
+      if (p.name == name) one.push_back(p);
+    auto r = resolve_parameters(one, {{name, value}}, {});
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : std::string("<ok>");
+  };
+  EXPECT_EQ(error("Big", "5"), "Parameter 'Big' must be a number not less than 8.8888888888888892e+59");
+  EXPECT_EQ(error("Huge", "0"),
+            "Parameter 'Huge' must be a number not greater than -1.0000000000000001e+300");
+  EXPECT_EQ(error("Long", "abc"), "Parameter 'Long' must contain at least 9200000000000000000 characters");
+  EXPECT_EQ(error("Short", "abc"), "<ok>");
+}
+
 TEST(Parameters, UsePreviousValue) {
   SuppliedParameter previous{"Name", std::nullopt, true};
   auto r = resolve_parameters(specs(), {previous}, {{"Name", "old"}});
