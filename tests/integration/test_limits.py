@@ -29,6 +29,15 @@ def error_of(call):
     return info.value.response["ResponseMetadata"]["HTTPStatusCode"], info.value.response["Error"]["Code"]
 
 
+def content_length(head):
+    """The Content-Length of a response head (status line and headers), 0 without one."""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
 def read_response(sock, timeout):
     sock.settimeout(timeout)
     data = b""
@@ -39,11 +48,7 @@ def read_response(sock, timeout):
                 break
             data += chunk
         head, _, rest = data.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
+        length = content_length(head)
         while len(rest) < length:
             chunk = sock.recv(65536)
             if not chunk:
@@ -61,11 +66,7 @@ def read_responses(sock, count, timeout):
     while len(responses) < count:
         head_end = data.find(b"\r\n\r\n")
         if head_end >= 0:
-            length = 0
-            for line in data[:head_end].split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
+            length = content_length(data[:head_end])
             if len(data) >= head_end + 4 + length:
                 responses.append(data[:head_end + 4 + length])
                 data = data[head_end + 4 + length:]

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "services/cloudformation/allowed_pattern.h"
+#include "services/cloudformation/whole_number.h"
 
 namespace fanout::services::cloudformation {
 namespace json = boost::json;
@@ -38,13 +39,8 @@ bool is_number(const std::string& text) {
 }
 
 std::string number_text(double v) {
-  // Converting a double outside long long's range is undefined behaviour (a template's
-  // MinValue can be any number), so only whole numbers inside it print as integers.
-  constexpr double kLongLongBound = 9.2e18;  // just under 2^63
-  if (std::fabs(v) < kLongLongBound) {
-    if (v == std::trunc(v)) return std::to_string(static_cast<long long>(v));
-    return std::to_string(v);
-  }
+  if (auto whole = exact_long_long(v)) return std::to_string(*whole);
+  if (std::fabs(v) < kLongLongBound) return std::to_string(v);
   std::array<char, 32> text{};
   std::snprintf(text.data(), text.size(), "%.17g", v);
   return text.data();

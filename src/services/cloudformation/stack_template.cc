@@ -1,11 +1,11 @@
 #include "services/cloudformation/stack_template.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 
 #include "services/cloudformation/intrinsics.h"
 #include "services/cloudformation/template_document.h"
+#include "services/cloudformation/whole_number.h"
 
 namespace fanout::services::cloudformation {
 namespace json = boost::json;
@@ -200,16 +200,8 @@ std::variant<StackTemplate, std::string> load_template(std::string_view text) {
         if (auto t = text_member(spec, key)) return std::strtod(t->c_str(), nullptr);
         return std::nullopt;
       };
-      // Saturated: converting a double outside long long's range is undefined behaviour.
-      auto length = [&](std::string_view key) -> std::optional<long long> {
-        const auto n = number(key);
-        if (!n) return std::nullopt;
-        if (std::isnan(*n)) return 0;
-        constexpr double kLongLongBound = 9.2e18;  // just under 2^63
-        return static_cast<long long>(std::clamp(*n, -kLongLongBound, kLongLongBound));
-      };
-      p.min_length = length("MinLength");
-      p.max_length = length("MaxLength");
+      if (auto n = number("MinLength")) p.min_length = saturated_long_long(*n);
+      if (auto n = number("MaxLength")) p.max_length = saturated_long_long(*n);
       p.min_value = number("MinValue");
       p.max_value = number("MaxValue");
       p.constraint_description = text_member(spec, "ConstraintDescription");
