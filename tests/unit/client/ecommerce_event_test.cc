@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "event_generator.h"
 #include "record_store.h"
@@ -179,6 +180,46 @@ TEST_P(RecordStoreTest, BooksEachEventIdOnce) {
   }
   RecordStore reopened(path_.string(), GetParam(), false);  // durable across reopen
   EXPECT_EQ(reopened.count(), 11);
+}
+
+// Workers record at the same time, so their batches are committed in shared transactions. Every
+// batch must still get its own counts, and each event id must be booked exactly once, whichever
+// transaction it lands in.
+TEST_P(RecordStoreTest, ConcurrentBatchesEachGetTheirOwnCounts) {
+  constexpr int kThreads = 6;
+  constexpr int kBatches = 40;
+  constexpr int kBatchSize = 5;
+  RecordStore store(path_.string(), GetParam(), false);
+  std::vector<ConsumerCreatedEvent> events;
+  for (std::uint64_t seed = 1; seed <= kBatches * kBatchSize; ++seed) events.push_back(sample(seed));
+  // Every thread records every batch, so each batch is new for exactly one thread and a duplicate
+  // for the others.
+  std::vector<int> recorded(kThreads, 0);
+  std::vector<int> duplicates(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        const int batch_index = (b + t * 7) % kBatches;  // the threads walk the batches out of step
+        const std::vector<ConsumerCreatedEvent> batch(events.begin() + batch_index * kBatchSize,
+                                                      events.begin() + (batch_index + 1) * kBatchSize);
+        const auto result = store.record(batch);
+        EXPECT_EQ(result.recorded + result.duplicates, kBatchSize);
+        recorded[t] += result.recorded;
+        duplicates[t] += result.duplicates;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  int total_recorded = 0;
+  int total_duplicates = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    total_recorded += recorded[t];
+    total_duplicates += duplicates[t];
+  }
+  EXPECT_EQ(total_recorded, kBatches * kBatchSize);
+  EXPECT_EQ(total_duplicates, (kThreads - 1) * kBatches * kBatchSize);
+  EXPECT_EQ(store.count(), kBatches * kBatchSize);
 }
 
 INSTANTIATE_TEST_SUITE_P(Services, RecordStoreTest,
