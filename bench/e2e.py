@@ -13,6 +13,7 @@ committing transaction), p50/p99.
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
@@ -65,6 +67,18 @@ def cpu_seconds(pid):
 
 def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def requests_per_event(endpoint, events):
+    """fanoutd's own request counts (/_fanout/metrics), per event: how well the batches fill."""
+    totals = {}
+    with urllib.request.urlopen(endpoint + "/_fanout/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            match = re.match(r'fanout_requests_total\{service="(\w+)",operation="(\w+)",status="\d+"\} (\d+)', line)
+            if match:
+                totals[match[2]] = totals.get(match[2], 0) + int(match[3])
+    wanted = ("PublishBatch", "ReceiveMessage", "DeleteMessageBatch", "ChangeMessageVisibilityBatch")
+    return ", ".join(f"{name} {totals.get(name, 0) / events:.3f}" for name in wanted)
 
 
 def main():
@@ -145,6 +159,7 @@ def main():
         print("CPU per event (us): " + ", ".join(f"{name} {seconds / len(rows) * 1e6:.0f}" for name, seconds in cpu.items())
               + f"; total {sum(cpu.values()) / len(rows) * 1e6:.0f} us/event -> "
               f"{len(rows) / sum(cpu.values()):.0f} events/s per fully used core")
+        print("requests per event: " + requests_per_event(server.endpoint, len(rows)))
         print(f"load average during the run: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     finally:
         for proc in procs:

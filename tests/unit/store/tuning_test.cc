@@ -30,21 +30,30 @@ std::string options_file_text(const std::string& dir) {
   return text.str();
 }
 
-// The value of `key` in the [CFOptions "family"] section, "" if absent.
-std::string family_option(const std::string& options_text, const std::string& family,
-                          const std::string& key) {
-  const std::string header = "[CFOptions \"" + family + "\"]";
+// The value of `key` in the family's [<section> "family"] section, "" if absent.
+std::string section_option(const std::string& options_text, const std::string& section,
+                           const std::string& family, const std::string& key) {
+  const std::string header = "[" + section + " \"" + family + "\"]";
   const std::size_t start = options_text.find(header);
   if (start == std::string::npos) return "";
   const std::size_t end = options_text.find("\n[", start + header.size());
-  std::istringstream section(options_text.substr(start, end - start));
-  for (std::string line; std::getline(section, line);) {
+  std::istringstream lines(options_text.substr(start, end - start));
+  for (std::string line; std::getline(lines, line);) {
     const std::size_t at = line.find_first_not_of(' ');
     if (at != std::string::npos && line.compare(at, key.size() + 1, key + "=") == 0) {
       return line.substr(at + key.size() + 1);
     }
   }
   return "";
+}
+
+std::string family_option(const std::string& options_text, const std::string& family,
+                          const std::string& key) {
+  return section_option(options_text, "CFOptions", family, key);
+}
+
+std::string table_option(const std::string& options_text, const std::string& family, const std::string& key) {
+  return section_option(options_text, "TableOptions/BlockBasedTable", family, key);
 }
 
 // A memtable's bloom filter is zeroed when the memtable is created, inside the write path, and a
@@ -61,6 +70,21 @@ TEST(StoreTuning, MemtableBloomFilterOnlyInPointReadFamilies) {
   EXPECT_EQ(family_option(text, "bodies", "memtable_whole_key_filtering"), "true");
   EXPECT_EQ(family_option(text, "records", "memtable_prefix_bloom_size_ratio"), "0.000000");
   EXPECT_EQ(family_option(text, "default", "memtable_prefix_bloom_size_ratio"), "0.000000");
+}
+
+// What a flush writes is what a point-read family reads next (an SQS receive reads the bodies
+// sent just before it): its flushes fill the block cache; other families' flushes do not.
+TEST(StoreTuning, FlushFillsTheBlockCacheOnlyInPointReadFamilies) {
+  TempDir dir;
+  const std::string path = dir.sub("db");
+  Options options{path, Durability::fsync, {"bodies", "records"}};
+  options.point_read_families = {"bodies"};
+  auto store = Store::open(options);
+  const std::string text = options_file_text(path);
+  ASSERT_NE(text.find("[TableOptions/BlockBasedTable \"bodies\"]"), std::string::npos) << text;
+  EXPECT_EQ(table_option(text, "bodies", "prepopulate_block_cache"), "kFlushOnly");
+  EXPECT_EQ(table_option(text, "records", "prepopulate_block_cache"), "kDisable");
+  EXPECT_EQ(table_option(text, "default", "prepopulate_block_cache"), "kDisable");
 }
 
 }  // namespace
