@@ -17,18 +17,17 @@ VisibilityExtender::~VisibilityExtender() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  stop_requested_.notify_all();
   thread_.join();
 }
 
 void VisibilityExtender::cover(std::vector<client::SqsReceiptEntry> entries) {
-  {
-    std::lock_guard lock(mutex_);
-    entries_ = std::move(entries);
-    for (auto& entry : entries_) entry.visibility_timeout = visibility_timeout_;
-    ++generation_;
-  }
-  changed_.notify_all();
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  entries_ = std::move(entries);
+  for (auto& entry : entries_) entry.visibility_timeout = visibility_timeout_;
+  covered_at_ = now;
+  ++generation_;
 }
 
 int VisibilityExtender::extensions() const {
@@ -39,16 +38,24 @@ int VisibilityExtender::extensions() const {
 void VisibilityExtender::run() {
   // Half the timeout leaves a full half for the extension itself to get through retries.
   const auto interval = std::chrono::milliseconds(visibility_timeout_ * 500);
+  const auto stop = [this] { return stopping_; };
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (entries_.empty()) {
-      changed_.wait(lock);
+      // A batch covered while this sleeps was made invisible at most `interval` ago when it
+      // ends, so its extension (due `interval` after covered_at_) is still on time.
+      stop_requested_.wait_for(lock, interval, stop);
       continue;
     }
+    const auto due = covered_at_ + interval;
+    if (std::chrono::steady_clock::now() < due) {
+      stop_requested_.wait_until(lock, due, stop);
+      continue;  // the batch may have been replaced or uncovered meanwhile: look again
+    }
     const std::uint64_t generation = generation_;
-    if (changed_.wait_for(lock, interval, [&] { return stopping_ || generation_ != generation; })) continue;
     std::vector<client::SqsReceiptEntry> entries = entries_;
     lock.unlock();
+    const auto extended_at = std::chrono::steady_clock::now();
     try {
       for (std::size_t i = 0; i < entries.size(); i += 10) {
         const auto first = entries.begin() + static_cast<std::ptrdiff_t>(i);
@@ -61,6 +68,7 @@ void VisibilityExtender::run() {
     }
     lock.lock();
     ++extensions_;
+    if (generation_ == generation) covered_at_ = extended_at;  // next one due `interval` later
   }
 }
 

@@ -1,6 +1,11 @@
 // Keeps the messages of a batch invisible while the batch is being worked on: every half
 // visibility timeout it extends them (ChangeMessageVisibilityBatch), so slow work is not
 // redelivered to another worker mid-way.
+//
+// cover() only records the batch and when it began; it does not wake the thread, which sleeps
+// until the batch's first extension is due (or, with nothing covered, half a timeout at most).
+// A worker covers and uncovers every batch it receives, and two wake-ups per batch were ~5% of
+// a consumer's CPU at 5,000 events/s.
 #pragma once
 
 #include <chrono>
@@ -34,9 +39,10 @@ class VisibilityExtender {
   std::string queue_url_;
   int visibility_timeout_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable stop_requested_;
   std::vector<client::SqsReceiptEntry> entries_;
-  std::uint64_t generation_ = 0;
+  std::chrono::steady_clock::time_point covered_at_;  // when entries_ were last made invisible
+  std::uint64_t generation_ = 0;                       // bumped by every cover()
   bool stopping_ = false;
   int extensions_ = 0;
   std::thread thread_;
