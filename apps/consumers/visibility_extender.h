@@ -42,7 +42,7 @@ class VisibilityExtender {
   std::condition_variable stop_requested_;
   std::vector<client::SqsReceiptEntry> entries_;
   std::chrono::steady_clock::time_point covered_at_;  // when entries_ were last made invisible
-  std::uint64_t generation_ = 0;                       // bumped by every cover()
+  std::uint64_t generation_ = 0;                      // bumped by every cover()
   bool stopping_ = false;
   int extensions_ = 0;
   std::thread thread_;

@@ -331,6 +331,26 @@ std::optional<std::string> RocksStore::get(std::string_view cf, std::string_view
   return value;
 }
 
+std::vector<std::optional<std::string>> RocksStore::get_many(std::string_view cf,
+                                                             const std::vector<std::string>& keys) {
+  rocksdb::ColumnFamilyHandle* handle = family(cf);
+  if (handle == nullptr)
+    throw std::invalid_argument("store: unknown column family '" + std::string(cf) + "'");
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const auto& key : keys) slices.emplace_back(key);
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), handle, keys.size(), slices.data(), values.data(), statuses.data());
+  std::vector<std::optional<std::string>> found(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) throw std::runtime_error("store: get failed: " + statuses[i].ToString());
+    found[i].emplace(values[i].data(), values[i].size());
+  }
+  return found;
+}
+
 void RocksStore::scan(std::string_view cf, std::string_view prefix,
                       const std::function<bool(std::string_view key, std::string_view value)>& visit) {
   rocksdb::ColumnFamilyHandle* handle = family(cf);

@@ -39,6 +39,8 @@ class RocksStore final : public Store {
 
   Durability durability() const override { return durability_; }
   std::optional<std::string> get(std::string_view cf, std::string_view key) override;
+  std::vector<std::optional<std::string>> get_many(std::string_view cf,
+                                                   const std::vector<std::string>& keys) override;
   void scan(std::string_view cf, std::string_view prefix,
             const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
   Status write(Batch batch) override;

@@ -73,6 +73,11 @@ class Store {
   virtual Durability durability() const = 0;
 
   virtual std::optional<std::string> get(std::string_view cf, std::string_view key) = 0;
+  // get() for several keys of one family at once, the values in the keys' order. Cheaper per
+  // key than separate calls: one snapshot, and the memtables and files are searched for all keys
+  // in one pass (an SQS receive reads up to 10 bodies).
+  virtual std::vector<std::optional<std::string>> get_many(std::string_view cf,
+                                                           const std::vector<std::string>& keys) = 0;
   // Calls visit(key, value) for every key starting with prefix, in key order, until it
   // returns false.
   virtual void scan(std::string_view cf, std::string_view prefix,

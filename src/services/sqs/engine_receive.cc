@@ -249,8 +249,10 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
 void SqsEngine::read_and_finish(const std::shared_ptr<ReceiveJob>& job) {
   job->records.reserve(job->picked.size());
   try {
-    for (const auto& picked : job->picked) {
-      auto stored = store_.get(kMessagesCf, message_key(job->queue->id, picked.seq));
+    std::vector<std::string> keys;
+    keys.reserve(job->picked.size());
+    for (const auto& picked : job->picked) keys.push_back(message_key(job->queue->id, picked.seq));
+    for (auto& stored : store_.get_many(kMessagesCf, keys)) {
       job->records.push_back(stored ? decode_message(*stored) : std::nullopt);
     }
   } catch (const std::exception& error) {

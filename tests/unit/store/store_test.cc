@@ -153,9 +153,31 @@ TEST_P(StoreTest, BatchIsAllOrNothing) {
   EXPECT_EQ(store->get("messages", "m"), "y");
 }
 
+// get_many answers in the order asked, whatever the keys' order, with nullopt for absent and
+// erased keys, binary values intact and duplicates answered twice.
+TEST_P(StoreTest, GetManyAnswersInTheKeysOrder) {
+  auto store = open();
+  Batch batch;
+  batch.put("messages", "m2", "two");
+  batch.put("messages", "m1", "one");
+  batch.put("messages", "m3", "gone");
+  batch.put("messages", "m4", "bin\x00ary"s);
+  batch.put("queues", "m5", "other family");
+  ASSERT_TRUE(store->write(std::move(batch)).ok);
+  Batch erase;
+  erase.erase("messages", "m3");
+  ASSERT_TRUE(store->write(std::move(erase)).ok);
+
+  using Values = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(store->get_many("messages", {"m4", "m1", "m3", "m5", "m2", "m1"}),
+            (Values{"bin\x00ary"s, "one", std::nullopt, std::nullopt, "two", "one"}));
+  EXPECT_EQ(store->get_many("messages", {}), Values{});
+}
+
 TEST_P(StoreTest, UnknownFamilyOnReadThrows) {
   auto store = open();
   EXPECT_THROW(store->get("nope", "k"), std::invalid_argument);
+  EXPECT_THROW(store->get_many("nope", {"k"}), std::invalid_argument);
   EXPECT_THROW(store->scan("nope", "", [](auto, auto) { return true; }), std::invalid_argument);
 }
 
