@@ -125,6 +125,53 @@ std::string hmac_sha1(std::string_view key, std::string_view data) {
   return hmac(ctx.get(), key, data);
 }
 
+struct HmacSha256Key::States {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> inner{EVP_MD_CTX_new()};  // after (key ^ ipad)
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> outer{EVP_MD_CTX_new()};  // after (key ^ opad)
+};
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : states_(std::make_unique<States>()) {
+  // RFC 2104: a key longer than the block is hashed first; the key is zero-padded to the block.
+  constexpr std::size_t kBlock = 64;
+  std::string block_key = key.size() > kBlock ? sha256(key) : std::string(key);
+  block_key.resize(kBlock, '\0');
+  std::array<unsigned char, kBlock> ipad{};
+  std::array<unsigned char, kBlock> opad{};
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<unsigned char>(block_key[i]) ^ 0x36;
+    opad[i] = static_cast<unsigned char>(block_key[i]) ^ 0x5c;
+  }
+  if (!states_->inner || !states_->outer ||
+      EVP_DigestInit_ex(states_->inner.get(), sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(states_->inner.get(), ipad.data(), ipad.size()) != 1 ||
+      EVP_DigestInit_ex(states_->outer.get(), sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(states_->outer.get(), opad.data(), opad.size()) != 1) {
+    throw std::runtime_error("HMAC key setup failed");
+  }
+  OPENSSL_cleanse(block_key.data(), block_key.size());
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
+}
+
+HmacSha256Key::~HmacSha256Key() = default;
+
+std::string HmacSha256Key::mac(std::string_view data) const {
+  EVP_MD_CTX* work = thread_digest_context();
+  std::array<unsigned char, EVP_MAX_MD_SIZE> inner_hash{};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int inner_len = 0;
+  unsigned int out_len = 0;
+  if (EVP_MD_CTX_copy_ex(work, states_->inner.get()) != 1 ||
+      EVP_DigestUpdate(work, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(work, inner_hash.data(), &inner_len) != 1 ||
+      EVP_MD_CTX_copy_ex(work, states_->outer.get()) != 1 ||
+      EVP_DigestUpdate(work, inner_hash.data(), inner_len) != 1 ||
+      EVP_DigestFinal_ex(work, out.data(), &out_len) != 1) {
+    throw std::runtime_error("HMAC computation failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out.data()), out_len);
+}
+
 std::string hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -2,6 +2,7 @@
 // All digests return raw bytes; use hex() / base64_encode() to render them.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,25 @@ std::string sha1(std::string_view data);
 std::string md5(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string hmac_sha1(std::string_view key, std::string_view data);
+
+// HMAC-SHA256 under one fixed key, whose inner and outer hash states are computed once: each MAC
+// is then two short hashes, not a re-keying (~150 instead of ~400 ns for a receipt handle, which
+// an SQS receive makes and a delete checks for every message). Thread-safe: mac() only reads
+// the precomputed states.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  // Equal to hmac_sha256(key, data).
+  std::string mac(std::string_view data) const;
+
+ private:
+  struct States;
+  std::unique_ptr<States> states_;
+};
 
 // Lower-case hexadecimal, as SigV4 and SQS's MD5OfMessageBody use.
 std::string hex(std::string_view bytes);

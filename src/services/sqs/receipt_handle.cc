@@ -39,7 +39,7 @@ std::optional<std::string> from_base64url(std::string_view text) {
 }  // namespace
 
 std::string ReceiptHandleCodec::mac(std::string_view payload) const {
-  return crypto::hmac_sha256(key_, payload).substr(0, kMac);
+  return key_.mac(payload).substr(0, kMac);
 }
 
 std::string ReceiptHandleCodec::encode(const ReceiptHandle& handle) const {

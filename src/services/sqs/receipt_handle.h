@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/crypto.h"
+
 namespace fanout::services::sqs {
 
 struct ReceiptHandle {
@@ -19,14 +21,14 @@ struct ReceiptHandle {
 
 class ReceiptHandleCodec {
  public:
-  explicit ReceiptHandleCodec(std::string key) : key_(std::move(key)) {}
+  explicit ReceiptHandleCodec(std::string_view key) : key_(key) {}
   std::string encode(const ReceiptHandle& handle) const;
   // nullopt for anything this codec did not produce.
   std::optional<ReceiptHandle> decode(std::string_view text) const;
 
  private:
   std::string mac(std::string_view payload) const;
-  std::string key_;
+  crypto::HmacSha256Key key_;
 };
 
 }  // namespace fanout::services::sqs

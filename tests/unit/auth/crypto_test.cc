@@ -64,6 +64,25 @@ TEST(CryptoTest, HmacSha256Rfc4231) {
   EXPECT_EQ(hex(hmac_sha256("", "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+// The precomputed-key form against the RFC 4231 vectors, keys around the 64-byte block size
+// (shorter, exact, longer: hashed first) and reuse of one key for many messages.
+TEST(CryptoTest, HmacSha256KeyMatchesHmacSha256) {
+  EXPECT_EQ(hex(HmacSha256Key(std::string(20, '\x0b')).mac("Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hex(HmacSha256Key(std::string(131, '\xaa'))
+                    .mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  for (std::size_t key_size : {0, 1, 32, 63, 64, 65, 200}) {
+    std::string key(key_size, '\0');
+    for (std::size_t i = 0; i < key_size; ++i) key[i] = static_cast<char>(i * 37 + 11);
+    const HmacSha256Key keyed(key);
+    for (std::size_t data_size : {0, 1, 21, 55, 56, 64, 1000}) {
+      const std::string data(data_size, static_cast<char>('a' + data_size % 26));
+      EXPECT_EQ(keyed.mac(data), hmac_sha256(key, data)) << key_size << " " << data_size;
+    }
+  }
+}
+
 TEST(CryptoTest, HmacSha1Rfc2202) {
   EXPECT_EQ(hex(hmac_sha1(std::string(20, '\x0b'), "Hi There")), "b617318655057264e28bc0b6fb378c8ef146be00");
   EXPECT_EQ(hex(hmac_sha1("Jefe", "what do ya want for nothing?")),
@@ -152,6 +171,7 @@ TEST(CryptoTest, ThreadSafe) {
   std::vector<std::thread> threads;
   threads.reserve(4);
   std::atomic<int> wrong{0};
+  const HmacSha256Key shared_key("Jefe");
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 2000; ++i) {
@@ -165,6 +185,11 @@ TEST(CryptoTest, ThreadSafe) {
           ++wrong;
         }
         if (hex(sha256("abc")) != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") ++wrong;
+        // One precomputed key shared by every thread.
+        if (hex(shared_key.mac("what do ya want for nothing?")) !=
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") {
+          ++wrong;
+        }
       }
     });
   }
