@@ -65,6 +65,7 @@ std::vector<std::string> ServiceSet::column_families() {
 }
 
 std::vector<std::string> ServiceSet::point_read_families() { return sqs::SqsEngine::point_read_families(); }
+std::vector<std::string> ServiceSet::write_only_families() { return sqs::SqsEngine::write_only_families(); }
 
 void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());

@@ -47,6 +47,8 @@ class ServiceSet {
   static std::vector<std::string> column_families();
   // The families read by key under load (store::Options::point_read_families).
   static std::vector<std::string> point_read_families();
+  // The families only written while running (store::Options::write_only_families).
+  static std::vector<std::string> write_only_families();
 
   void register_with(server::Gateway& gateway);
   // Shutdown: answer pending long polls, stop timers.

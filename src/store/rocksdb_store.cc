@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/sst_file_manager.h>
@@ -56,6 +57,9 @@ rocksdb::DBOptions db_options(rocksdb::Env* env, bool on_disk) {
   options.create_missing_column_families = true;
   // Verify checksums and stop on any inconsistency rather than serve or extend corrupt data.
   options.paranoid_checks = true;
+  // Vector memtables (Options::write_only_families) cannot take concurrent inserts, and the
+  // group committer is the only writer under load anyway.
+  options.allow_concurrent_memtable_write = false;
   // Two cores is the target machine: one flush and one compaction at a time.
   options.max_background_jobs = 2;
   // Caps memtable memory across all column families, whatever their number.
@@ -199,6 +203,8 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
   const rocksdb::ColumnFamilyOptions point_read_cf_opts = family_options(store->block_cache_, true);
   const std::set<std::string, std::less<>> point_read(options.point_read_families.begin(),
                                                       options.point_read_families.end());
+  const std::set<std::string, std::less<>> write_only(options.write_only_families.begin(),
+                                                      options.write_only_families.end());
 
   // Open every family on disk too: RocksDB refuses to open a database without all of them, and
   // an older data dir may hold families this build no longer asks for.
@@ -215,6 +221,9 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
   descriptors.reserve(names.size());
   for (const std::string& name : names) {
     descriptors.emplace_back(name, point_read.contains(name) ? point_read_cf_opts : cf_opts);
+    if (write_only.contains(name)) {
+      descriptors.back().options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

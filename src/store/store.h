@@ -29,6 +29,12 @@ struct Options {
   // Families whose fresh keys are point-read under load (SQS message bodies on receive): their
   // memtables carry a bloom filter, which costs a little in every memtable switch.
   std::vector<std::string> point_read_families = {};
+  // Families never read by key while the store is open, only written (and scanned once at start,
+  // as SQS's meta records are). Their memtables are unsorted vectors, sorted once at flush,
+  // instead of skiplists: an insert at a random position (a receive's or delete's meta record
+  // of an older message) cost a skiplist search. A get() on such a family is still correct, but
+  // scans its whole memtable.
+  std::vector<std::string> write_only_families = {};
   // Read every table file and check every block's checksum before serving (fanoutd --verify-data).
   // Opening alone checks what start-up reads (the manifest, the WAL, the records engines load);
   // a damaged block nothing reads at start would otherwise surface only when it is read.

@@ -104,6 +104,9 @@ class SqsEngine final : public protocol::ServiceEngine {
   static std::vector<std::string> column_families();
   // Families read by key on the hot path (store::Options::point_read_families).
   static std::vector<std::string> point_read_families();
+  // Families only written while running, read by the recovery scan alone
+  // (store::Options::write_only_families).
+  static std::vector<std::string> write_only_families();
 
   void invoke(const protocol::RequestContext& context, const std::string& operation,
               boost::json::object input, protocol::Completion done) override;

@@ -87,5 +87,28 @@ TEST(StoreTuning, FlushFillsTheBlockCacheOnlyInPointReadFamilies) {
   EXPECT_EQ(table_option(text, "default", "prepopulate_block_cache"), "kDisable");
 }
 
+// Write-only families get an unsorted vector memtable; the others keep the skiplist that point
+// reads need.
+TEST(StoreTuning, WriteOnlyFamiliesHaveVectorMemtables) {
+  TempDir dir;
+  const std::string path = dir.sub("db");
+  Options options{path, Durability::fsync, {"meta", "records"}};
+  options.write_only_families = {"meta"};
+  auto store = Store::open(options);
+  const std::string text = options_file_text(path);
+  ASSERT_NE(text.find("[CFOptions \"meta\"]"), std::string::npos) << text;
+  // RocksDB writes e.g. "{id=VectorRepFactory;count=0;}" or "SkipListFactory".
+  const auto factory = [&](const std::string& family) {
+    const std::string value = family_option(text, family, "memtable_factory");
+    for (const char* name : {"VectorRepFactory", "SkipListFactory"}) {
+      if (value.find(name) != std::string::npos) return std::string(name);
+    }
+    return value;
+  };
+  EXPECT_EQ(factory("meta"), "VectorRepFactory");
+  EXPECT_EQ(factory("records"), "SkipListFactory");
+  EXPECT_EQ(factory("default"), "SkipListFactory");
+}
+
 }  // namespace
 }  // namespace fanout::store
