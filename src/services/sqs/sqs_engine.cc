@@ -60,9 +60,11 @@ std::vector<std::string> SqsEngine::column_families() {
 
 // Every receive reads its messages' bodies by key.
 std::vector<std::string> SqsEngine::point_read_families() { return {std::string(kMessagesCf)}; }
-// The meta records mirror the in-memory index, which answers every read; they are read back only
-// by recovery's scan.
-std::vector<std::string> SqsEngine::write_only_families() { return {std::string(kMetaCf)}; }
+// The meta records mirror the in-memory index and the deduplication entries the in-memory
+// DedupCache, which answer every read; both are read back only by recovery's scan.
+std::vector<std::string> SqsEngine::write_only_families() {
+  return {std::string(kMetaCf), std::string(kDedupCf)};
+}
 
 const std::map<std::string, SqsEngine::Handler, std::less<>>& SqsEngine::handlers() {
   static const std::map<std::string, Handler, std::less<>> table{
