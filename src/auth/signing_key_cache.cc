@@ -1,6 +1,8 @@
 // derive_signing_key runs for every authenticated request, and its four chained HMACs depend only
 // on (secret, date, region, service), which change once a day per caller. A small shared cache
-// turns that into one map lookup.
+// turns that into one map lookup. Beside each key it keeps the key's precomputed HMAC states, so
+// the request's own signature HMAC does not re-key either.
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -15,17 +17,24 @@ namespace {
 // a bound keeps a flood of made-up scopes from growing memory.
 constexpr std::size_t kMaxEntries = 1024;
 
+struct SigningKey {
+  std::string key;
+  std::shared_ptr<const crypto::HmacSha256Key> mac;  // of `key`
+};
+
 class SigningKeyCache {
  public:
-  std::string get(std::string_view secret, std::string_view date, std::string_view region,
-                  std::string_view service) {
+  SigningKey get(std::string_view secret, std::string_view date, std::string_view region,
+                 std::string_view service) {
     const std::string key = cache_key(secret, date, region, service);
     {
       std::lock_guard lock(mutex_);
       if (auto it = keys_.find(key); it != keys_.end()) return it->second;
     }
     // Derived outside the lock: two threads may both compute a missing key, which is harmless.
-    std::string derived = derive(secret, date, region, service);
+    SigningKey derived;
+    derived.key = derive(secret, date, region, service);
+    derived.mac = std::make_shared<const crypto::HmacSha256Key>(derived.key);
     std::lock_guard lock(mutex_);
     if (keys_.size() >= kMaxEntries) keys_.clear();
     keys_.insert_or_assign(key, derived);
@@ -55,15 +64,24 @@ class SigningKeyCache {
   }
 
   std::mutex mutex_;
-  std::unordered_map<std::string, std::string> keys_;
+  std::unordered_map<std::string, SigningKey> keys_;
 };
+
+SigningKeyCache& cache() {
+  static SigningKeyCache instance;
+  return instance;
+}
 
 }  // namespace
 
 std::string derive_signing_key(std::string_view secret, std::string_view date, std::string_view region,
                                std::string_view service) {
-  static SigningKeyCache cache;
-  return cache.get(secret, date, region, service);
+  return cache().get(secret, date, region, service).key;
+}
+
+std::string signature_for(std::string_view secret, std::string_view date, std::string_view region,
+                          std::string_view service, std::string_view string_to_sign) {
+  return crypto::hex(cache().get(secret, date, region, service).mac->mac(string_to_sign));
 }
 
 }  // namespace fanout::auth

@@ -62,9 +62,8 @@ SigningResult sign(const HttpRequest& request, const Credentials& creds, const S
       detail::canonical_headers(request.headers, names), detail::join_signed_headers(names), payload_hash);
   result.string_to_sign = detail::build_string_to_sign(
       amz_date, detail::credential_scope(date, options.region, options.service), result.canonical_request);
-  result.signature = detail::compute_signature(
-      derive_signing_key(creds.secret_access_key, date, options.region, options.service),
-      result.string_to_sign);
+  result.signature =
+      signature_for(creds.secret_access_key, date, options.region, options.service, result.string_to_sign);
   return result;
 }
 

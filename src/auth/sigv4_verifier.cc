@@ -57,8 +57,8 @@ SigningResult finish(const ParsedAuth& auth, std::string_view secret, std::strin
   result.canonical_request = std::move(canonical_request);
   const std::string scope = detail::credential_scope(auth.scope.date, auth.scope.region, auth.scope.service);
   result.string_to_sign = detail::build_string_to_sign(auth.amz_date, scope, result.canonical_request);
-  const std::string key = derive_signing_key(secret, auth.scope.date, auth.scope.region, auth.scope.service);
-  result.signature = detail::compute_signature(key, result.string_to_sign);
+  result.signature =
+      signature_for(secret, auth.scope.date, auth.scope.region, auth.scope.service, result.string_to_sign);
   return result;
 }
 
