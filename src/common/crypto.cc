@@ -125,9 +125,12 @@ std::string hmac_sha1(std::string_view key, std::string_view data) {
   return hmac(ctx.get(), key, data);
 }
 
+// (The deleter is OpenSSL's function, not MdCtxDeleter: a member of this externally visible type
+// may not use a type from the anonymous namespace.)
 struct HmacSha256Key::States {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> inner{EVP_MD_CTX_new()};  // after (key ^ ipad)
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> outer{EVP_MD_CTX_new()};  // after (key ^ opad)
+  using Context = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+  Context inner{EVP_MD_CTX_new(), &EVP_MD_CTX_free};  // after (key ^ ipad)
+  Context outer{EVP_MD_CTX_new(), &EVP_MD_CTX_free};  // after (key ^ opad)
 };
 
 HmacSha256Key::HmacSha256Key(std::string_view key) : states_(std::make_unique<States>()) {
