@@ -187,20 +187,24 @@ TEST_P(RecordStoreTest, BooksEachEventIdOnce) {
 // transaction it lands in.
 TEST_P(RecordStoreTest, ConcurrentBatchesEachGetTheirOwnCounts) {
   constexpr int kThreads = 6;
-  constexpr int kBatches = 40;
-  constexpr int kBatchSize = 5;
+  constexpr std::ptrdiff_t kBatches = 40;
+  constexpr std::ptrdiff_t kBatchSize = 5;
   RecordStore store(path_.string(), GetParam(), false);
   std::vector<ConsumerCreatedEvent> events;
-  for (std::uint64_t seed = 1; seed <= kBatches * kBatchSize; ++seed) events.push_back(sample(seed));
+  for (std::uint64_t seed = 1; seed <= static_cast<std::uint64_t>(kBatches * kBatchSize); ++seed) {
+    events.push_back(sample(seed));
+  }
   // Every thread records every batch, so each batch is new for exactly one thread and a duplicate
   // for the others.
   std::vector<int> recorded(kThreads, 0);
   std::vector<int> duplicates(kThreads, 0);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int b = 0; b < kBatches; ++b) {
-        const int batch_index = (b + t * 7) % kBatches;  // the threads walk the batches out of step
+      for (std::ptrdiff_t b = 0; b < kBatches; ++b) {
+        // The threads walk the batches out of step.
+        const std::ptrdiff_t batch_index = (b + static_cast<std::ptrdiff_t>(t) * 7) % kBatches;
         const std::vector<ConsumerCreatedEvent> batch(events.begin() + batch_index * kBatchSize,
                                                       events.begin() + (batch_index + 1) * kBatchSize);
         const auto result = store.record(batch);

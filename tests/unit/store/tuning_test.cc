@@ -99,7 +99,7 @@ TEST(StoreTuning, WriteOnlyFamiliesHaveVectorMemtables) {
   ASSERT_NE(text.find("[CFOptions \"meta\"]"), std::string::npos) << text;
   // RocksDB writes e.g. "{id=VectorRepFactory;count=0;}" or "SkipListFactory".
   const auto factory = [&](const std::string& family) {
-    const std::string value = family_option(text, family, "memtable_factory");
+    std::string value = family_option(text, family, "memtable_factory");
     for (const char* name : {"VectorRepFactory", "SkipListFactory"}) {
       if (value.find(name) != std::string::npos) return std::string(name);
     }
