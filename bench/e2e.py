@@ -77,7 +77,9 @@ def requests_per_event(endpoint, events):
             match = re.match(r'fanout_requests_total\{service="(\w+)",operation="(\w+)",status="\d+"\} (\d+)', line)
             if match:
                 totals[match[2]] = totals.get(match[2], 0) + int(match[3])
-    wanted = ("PublishBatch", "ReceiveMessage", "DeleteMessageBatch", "ChangeMessageVisibilityBatch")
+            elif line.startswith("fanout_store_fsyncs_total "):
+                totals["fsyncs"] = int(line.split()[1])
+    wanted = ("PublishBatch", "ReceiveMessage", "DeleteMessageBatch", "ChangeMessageVisibilityBatch", "fsyncs")
     return ", ".join(f"{name} {totals.get(name, 0) / events:.3f}" for name in wanted)
 
 

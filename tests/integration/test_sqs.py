@@ -3,6 +3,7 @@ machine's current boto3 (JSON protocol), with the SDK's MD5 validation on."""
 import hashlib
 import threading
 import time
+import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
@@ -313,3 +314,25 @@ def test_aws_style_queue_url_resolves(sqs, unique):
     sqs.send_message(QueueUrl=aws_url, MessageBody="via aws url")
     got = sqs.receive_message(QueueUrl=aws_url)["Messages"][0]
     assert got["Body"] == "via aws url"
+
+
+def store_fsyncs(endpoint):
+    with urllib.request.urlopen(endpoint + "/_fanout/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("fanout_store_fsyncs_total "):
+                return int(line.split()[1])
+    raise AssertionError("no fanout_store_fsyncs_total in /_fanout/metrics")
+
+
+def test_metrics_count_the_stores_fsyncs(fanoutd, sqs, unique):
+    # Every acknowledged send is durable, so it cost an fsync, shared with the sends that waited
+    # beside it (group commit): between 1 and one per send.
+    url = sqs.create_queue(QueueName=unique("fsyncs"))["QueueUrl"]
+    before = store_fsyncs(fanoutd.endpoint)
+    threads = [threading.Thread(target=lambda i=i: client("sqs", fanoutd.endpoint).send_message(
+        QueueUrl=url, MessageBody=f"m{i}")) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= store_fsyncs(fanoutd.endpoint) - before <= 8
