@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 #include "temp_dir.h"
@@ -56,15 +57,23 @@ std::string table_option(const std::string& options_text, const std::string& fam
   return section_option(options_text, "TableOptions/BlockBasedTable", family, key);
 }
 
+// Opens a store with these families and this tuning in a fresh directory and returns the OPTIONS
+// file RocksDB wrote for it.
+std::string options_text_for(std::vector<std::string> families, std::vector<std::string> point_read,
+                             std::vector<std::string> write_only) {
+  TempDir dir;
+  const std::string path = dir.sub("db");
+  Options options{path, Durability::fsync, std::move(families)};
+  options.point_read_families = std::move(point_read);
+  options.write_only_families = std::move(write_only);
+  auto store = Store::open(options);
+  return options_file_text(path);
+}
+
 // A memtable's bloom filter is zeroed when the memtable is created, inside the write path, and a
 // full WAL switches every family's memtable at once: only point-read families pay for one.
 TEST(StoreTuning, MemtableBloomFilterOnlyInPointReadFamilies) {
-  TempDir dir;
-  const std::string path = dir.sub("db");
-  Options options{path, Durability::fsync, {"bodies", "records"}};
-  options.point_read_families = {"bodies"};
-  auto store = Store::open(options);
-  const std::string text = options_file_text(path);
+  const std::string text = options_text_for({"bodies", "records"}, {"bodies"}, {});
   ASSERT_NE(text.find("[CFOptions \"bodies\"]"), std::string::npos) << text;
   EXPECT_EQ(family_option(text, "bodies", "memtable_prefix_bloom_size_ratio"), "0.020000");
   EXPECT_EQ(family_option(text, "bodies", "memtable_whole_key_filtering"), "true");
@@ -75,12 +84,7 @@ TEST(StoreTuning, MemtableBloomFilterOnlyInPointReadFamilies) {
 // What a flush writes is what a point-read family reads next (an SQS receive reads the bodies
 // sent just before it): its flushes fill the block cache; other families' flushes do not.
 TEST(StoreTuning, FlushFillsTheBlockCacheOnlyInPointReadFamilies) {
-  TempDir dir;
-  const std::string path = dir.sub("db");
-  Options options{path, Durability::fsync, {"bodies", "records"}};
-  options.point_read_families = {"bodies"};
-  auto store = Store::open(options);
-  const std::string text = options_file_text(path);
+  const std::string text = options_text_for({"bodies", "records"}, {"bodies"}, {});
   ASSERT_NE(text.find("[TableOptions/BlockBasedTable \"bodies\"]"), std::string::npos) << text;
   EXPECT_EQ(table_option(text, "bodies", "prepopulate_block_cache"), "kFlushOnly");
   EXPECT_EQ(table_option(text, "records", "prepopulate_block_cache"), "kDisable");
@@ -90,12 +94,7 @@ TEST(StoreTuning, FlushFillsTheBlockCacheOnlyInPointReadFamilies) {
 // Write-only families get an unsorted vector memtable; the others keep the skiplist that point
 // reads need.
 TEST(StoreTuning, WriteOnlyFamiliesHaveVectorMemtables) {
-  TempDir dir;
-  const std::string path = dir.sub("db");
-  Options options{path, Durability::fsync, {"meta", "records"}};
-  options.write_only_families = {"meta"};
-  auto store = Store::open(options);
-  const std::string text = options_file_text(path);
+  const std::string text = options_text_for({"meta", "records"}, {}, {"meta"});
   ASSERT_NE(text.find("[CFOptions \"meta\"]"), std::string::npos) << text;
   // RocksDB writes e.g. "{id=VectorRepFactory;count=0;}" or "SkipListFactory".
   const auto factory = [&](const std::string& family) {
