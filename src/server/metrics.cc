@@ -1,18 +1,11 @@
 #include "server/metrics.h"
 
-#include <cstdio>
-
 namespace fanout::server {
 
 void Metrics::record(const std::string& service, const std::string& operation, int status, double seconds) {
   std::lock_guard lock(mutex_);
   ++requests_[{service, operation, status}];
-  auto& h = latency_[{service, operation}];
-  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
-  }
-  ++h.count;
-  h.sum += seconds;
+  latency_.try_emplace({service, operation}, kBuckets).first->second.record(seconds);
 }
 
 std::string Metrics::render_prometheus() const {
@@ -34,19 +27,9 @@ std::string Metrics::render_prometheus() const {
   }
   out += "# HELP fanout_request_duration_seconds Request latency, by service and operation.\n";
   out += "# TYPE fanout_request_duration_seconds histogram\n";
-  char buf[64];
-  for (const auto& [key, h] : latency_) {
-    std::string labels = "service=\"" + key.first + "\",operation=\"" + key.second + "\"";
-    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-      std::snprintf(buf, sizeof buf, "%g", kBuckets[i]);
-      out += "fanout_request_duration_seconds_bucket{" + labels + ",le=\"" + buf + "\"} " +
-             std::to_string(h.buckets[i]) + "\n";
-    }
-    out += "fanout_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(h.count) +
-           "\n";
-    std::snprintf(buf, sizeof buf, "%.6f", h.sum);
-    out += "fanout_request_duration_seconds_sum{" + labels + "} " + buf + "\n";
-    out += "fanout_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) + "\n";
+  for (const auto& [key, histogram] : latency_) {
+    const std::string labels = "service=\"" + key.first + "\",operation=\"" + key.second + "\"";
+    histogram.render(out, "fanout_request_duration_seconds", labels);
   }
   return out;
 }

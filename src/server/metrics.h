@@ -8,6 +8,8 @@
 #include <string>
 #include <tuple>
 
+#include "common/duration_histogram.h"
+
 namespace fanout::server {
 
 class Metrics {
@@ -20,14 +22,9 @@ class Metrics {
   std::string render_prometheus() const;
 
  private:
-  struct Histogram {
-    std::array<std::uint64_t, kBuckets.size()> buckets{};
-    std::uint64_t count = 0;
-    double sum = 0;
-  };
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::map<std::pair<std::string, std::string>, DurationHistogram> latency_;
 };
 
 }  // namespace fanout::server

@@ -89,13 +89,7 @@ void ServiceSet::register_with(server::Gateway& gateway) {
       spdlog::error("reset: store wipe failed: {}", status.message);
   });
   gateway.on_metrics([this] {
-    // Group commit at work: compared with the write requests served, how many fsyncs they cost.
-    const std::string store_metrics =
-        "# HELP fanout_store_fsyncs_total Durable (fsynced) writes of the store; one covers every "
-        "commit waiting at that moment.\n# TYPE fanout_store_fsyncs_total counter\n"
-        "fanout_store_fsyncs_total " +
-        std::to_string(store_.sync_count()) + "\n";
-    return store_metrics + sqs_->prometheus_metrics() + sns_->prometheus_metrics() +
+    return store_.render_metrics() + sqs_->prometheus_metrics() + sns_->prometheus_metrics() +
            firehose_->prometheus_metrics() + s3_->prometheus_metrics();
   });
 }

@@ -7,11 +7,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/duration_histogram.h"
 #include "store/store.h"
 
 namespace rocksdb {
@@ -48,6 +50,7 @@ class RocksStore final : public Store {
   void flush() override;
   Status wipe() override;
   std::uint64_t sync_count() const override { return syncs_.load(std::memory_order_relaxed); }
+  std::string render_metrics() const override;
 
   // Column families open in this store, sorted by name.
   std::vector<std::string> column_families() const;
@@ -83,6 +86,8 @@ class RocksStore final : public Store {
   std::unique_ptr<GroupCommitter> committer_;
 
   std::atomic<std::uint64_t> syncs_{0};
+  mutable std::mutex sync_latency_mutex_;
+  DurationHistogram sync_latency_;  // of the fsynced writes, under sync_latency_mutex_
   // Set after a failed write: RocksDB may have stopped writes (read-only background error, e.g.
   // ENOSPC); the next write first asks it to resume so the server recovers once space returns.
   std::atomic<bool> needs_resume_{false};

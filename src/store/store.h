@@ -103,6 +103,9 @@ class Store {
   // How many fsyncing writes the store has issued; with group commit this stays far below
   // the number of commits (observability and tests).
   virtual std::uint64_t sync_count() const = 0;
+  // The store's Prometheus metrics: fanout_store_fsyncs_total, and the time each fsynced write
+  // took (WAL append + fdatasync; every durable request waits for one), a histogram.
+  virtual std::string render_metrics() const = 0;
 
  protected:
   // Lets implementations read a batch's operations; null for a moved-from batch.

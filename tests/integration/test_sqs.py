@@ -317,16 +317,22 @@ def test_aws_style_queue_url_resolves(sqs, unique):
 
 
 def store_fsyncs(endpoint):
+    """fanout_store_fsyncs_total, after checking that the fsync-time histogram counted each one."""
+    values = {}
     with urllib.request.urlopen(endpoint + "/_fanout/metrics", timeout=10) as response:
         for line in response.read().decode().splitlines():
-            if line.startswith("fanout_store_fsyncs_total "):
-                return int(line.split()[1])
-    raise AssertionError("no fanout_store_fsyncs_total in /_fanout/metrics")
+            if not line.startswith("#") and " " in line:
+                name, value = line.rsplit(" ", 1)
+                values[name] = value
+    fsyncs = int(values["fanout_store_fsyncs_total"])
+    assert int(values["fanout_store_sync_write_seconds_count"]) == fsyncs
+    assert int(values['fanout_store_sync_write_seconds_bucket{le="+Inf"}']) == fsyncs
+    return fsyncs
 
 
 def test_metrics_count_the_stores_fsyncs(fanoutd, sqs, unique):
     # Every acknowledged send is durable, so it cost an fsync, shared with the sends that waited
-    # beside it (group commit): between 1 and one per send.
+    # beside it (group commit): between 1 and one per send. Each fsync is also timed.
     url = sqs.create_queue(QueueName=unique("fsyncs"))["QueueUrl"]
     before = store_fsyncs(fanoutd.endpoint)
     threads = [threading.Thread(target=lambda i=i: client("sqs", fanoutd.endpoint).send_message(

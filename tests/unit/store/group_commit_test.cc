@@ -116,6 +116,28 @@ TEST(GroupCommit, RelaxedModeNeverFsyncs) {
   EXPECT_EQ(store->get("t", "k49"), "v");
 }
 
+// The metrics count every fsynced write and time each one; a relaxed store has none to time.
+TEST(GroupCommit, MetricsCountAndTimeTheFsyncs) {
+  TempDir dir;
+  auto store = Store::open({dir.sub("db"), Durability::fsync, {"t"}});
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store->write(put("t", "k" + std::to_string(i), "v")).ok);
+  const std::uint64_t syncs = store->sync_count();
+  EXPECT_GE(syncs, 20u);  // one per synchronous write, more if the store wrote its own records
+  const std::string text = store->render_metrics();
+  const std::string n = std::to_string(syncs);
+  for (const std::string& line :
+       {"fanout_store_fsyncs_total " + n + "\n", "fanout_store_sync_write_seconds_count " + n + "\n",
+        "fanout_store_sync_write_seconds_bucket{le=\"+Inf\"} " + n + "\n",
+        std::string("# TYPE fanout_store_sync_write_seconds histogram\n")}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "in:\n" << text;
+  }
+
+  TempDir relaxed_dir;
+  auto relaxed = Store::open({relaxed_dir.sub("db"), Durability::relaxed, {"t"}});
+  ASSERT_TRUE(relaxed->write(put("t", "k", "v")).ok);
+  EXPECT_NE(relaxed->render_metrics().find("fanout_store_sync_write_seconds_count 0\n"), std::string::npos);
+}
+
 constexpr int kThreads = 8;
 constexpr int kCommitsPerThread = 500;
 constexpr int kCommits = kThreads * kCommitsPerThread;
