@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
   }
   using fanout::store::Batch;
   using fanout::store::Status;
-  auto store = fanout::store::Store::open({argv[1], fanout::store::Durability::fsync, {"messages", "index"}});
+  // "index" is write-only, as SQS's meta records are in fanoutd: a vector memtable.
+  fanout::store::Options options{argv[1], fanout::store::Durability::fsync, {"messages", "index"}};
+  options.write_only_families = {"index"};
+  auto store = fanout::store::Store::open(options);
 
   // Bounds the commits in flight, like a server bounds concurrent requests; enough for groups
   // to form while an fsync runs.
