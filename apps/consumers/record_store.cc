@@ -140,8 +140,8 @@ RecordStore::CommitResult RecordStore::record(const std::vector<ConsumerCreatedE
       committed_.wait(lock);
       continue;
     }
-    // Nobody is committing: take every queued batch (this one included, unless a committer that
-    // just finished took it already) into one transaction.
+    // Nobody is committing, so this batch is still queued (a committer marks what it took done
+    // before it lets go): take every queued batch into one transaction.
     committing_ = true;
     const std::vector<PendingBatch*> group(queue_.begin(), queue_.end());
     queue_.clear();

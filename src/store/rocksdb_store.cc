@@ -348,8 +348,8 @@ std::string RocksStore::render_metrics() const {
       "fanout_store_fsyncs_total " +
       std::to_string(sync_count()) + "\n";
   out +=
-      "# HELP fanout_store_sync_write_seconds Time of each durable write: WAL append and fdatasync, "
-      "which every acknowledged SQS/SNS/Firehose change waits for.\n"
+      "# HELP fanout_store_sync_write_seconds Time of each durable write (WAL append, fdatasync, "
+      "memtable insert), which every acknowledged SQS/SNS/Firehose change waits for.\n"
       "# TYPE fanout_store_sync_write_seconds histogram\n";
   std::lock_guard lock(sync_latency_mutex_);
   sync_latency_.render(out, "fanout_store_sync_write_seconds", "");

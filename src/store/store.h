@@ -104,7 +104,7 @@ class Store {
   // the number of commits (observability and tests).
   virtual std::uint64_t sync_count() const = 0;
   // The store's Prometheus metrics: fanout_store_fsyncs_total, and the time each fsynced write
-  // took (WAL append + fdatasync; every durable request waits for one), a histogram.
+  // took (WAL append, fdatasync, memtable insert; every durable request waits for one), a histogram.
   virtual std::string render_metrics() const = 0;
 
  protected:
