@@ -170,10 +170,6 @@ std::string build_string_to_sign(std::string_view amz_date, std::string_view sco
   return out;
 }
 
-std::string compute_signature(std::string_view signing_key, std::string_view string_to_sign) {
-  return crypto::hex(crypto::hmac_sha256(signing_key, string_to_sign));
-}
-
 const std::string* find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& header : headers) {
     if (ascii::iequals(trim_sigv4(header.first), name)) return &header.second;

@@ -48,9 +48,6 @@ std::string credential_scope(std::string_view date, std::string_view region, std
 std::string build_string_to_sign(std::string_view amz_date, std::string_view scope,
                                  std::string_view canonical_request);
 
-// Hex HMAC of the string-to-sign under the derived key.
-std::string compute_signature(std::string_view signing_key, std::string_view string_to_sign);
-
 // First header with that (case-insensitive) name, or nullptr.
 const std::string* find_header(const std::vector<Header>& headers, std::string_view name);
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "auth/sigv4.h"
 #include "common/crypto.h"
@@ -17,24 +18,25 @@ namespace {
 // a bound keeps a flood of made-up scopes from growing memory.
 constexpr std::size_t kMaxEntries = 1024;
 
+// A derived key and its precomputed HMAC states, shared by every request that uses it: a lookup
+// hands out a reference, not copies.
 struct SigningKey {
-  std::string key;
-  std::shared_ptr<const crypto::HmacSha256Key> mac;  // of `key`
+  explicit SigningKey(std::string derived) : key(std::move(derived)), mac(key) {}
+  const std::string key;
+  const crypto::HmacSha256Key mac;
 };
 
 class SigningKeyCache {
  public:
-  SigningKey get(std::string_view secret, std::string_view date, std::string_view region,
-                 std::string_view service) {
+  std::shared_ptr<const SigningKey> get(std::string_view secret, std::string_view date,
+                                        std::string_view region, std::string_view service) {
     const std::string key = cache_key(secret, date, region, service);
     {
       std::lock_guard lock(mutex_);
       if (auto it = keys_.find(key); it != keys_.end()) return it->second;
     }
     // Derived outside the lock: two threads may both compute a missing key, which is harmless.
-    SigningKey derived;
-    derived.key = derive(secret, date, region, service);
-    derived.mac = std::make_shared<const crypto::HmacSha256Key>(derived.key);
+    auto derived = std::make_shared<const SigningKey>(derive(secret, date, region, service));
     std::lock_guard lock(mutex_);
     if (keys_.size() >= kMaxEntries) keys_.clear();
     keys_.insert_or_assign(key, derived);
@@ -64,7 +66,7 @@ class SigningKeyCache {
   }
 
   std::mutex mutex_;
-  std::unordered_map<std::string, SigningKey> keys_;
+  std::unordered_map<std::string, std::shared_ptr<const SigningKey>> keys_;
 };
 
 SigningKeyCache& cache() {
@@ -76,12 +78,12 @@ SigningKeyCache& cache() {
 
 std::string derive_signing_key(std::string_view secret, std::string_view date, std::string_view region,
                                std::string_view service) {
-  return cache().get(secret, date, region, service).key;
+  return cache().get(secret, date, region, service)->key;
 }
 
 std::string signature_for(std::string_view secret, std::string_view date, std::string_view region,
                           std::string_view service, std::string_view string_to_sign) {
-  return crypto::hex(cache().get(secret, date, region, service).mac->mac(string_to_sign));
+  return crypto::hex(cache().get(secret, date, region, service)->mac.mac(string_to_sign));
 }
 
 }  // namespace fanout::auth

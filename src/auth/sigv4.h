@@ -105,8 +105,8 @@ SigningResult presign_request(HttpRequest& request, const Credentials& creds, co
 // Derives (and caches per key/date/region/service) the signing key.
 std::string derive_signing_key(std::string_view secret, std::string_view date, std::string_view region,
                                std::string_view service);
-// The request signature (hex HMAC-SHA256 of the string to sign) under that signing key, with the
-// key's HMAC states cached beside it: equal to detail::compute_signature(derive_signing_key(...)).
+// The request signature: hex HMAC-SHA256 of the string to sign under that signing key, whose
+// HMAC states are cached beside it.
 std::string signature_for(std::string_view secret, std::string_view date, std::string_view region,
                           std::string_view service, std::string_view string_to_sign);
 

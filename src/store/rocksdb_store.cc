@@ -326,7 +326,6 @@ Status RocksStore::apply(rocksdb::WriteBatch& batch) {
   rocksdb::WriteOptions options;
   options.sync = durability_ == Durability::fsync;
   options.disableWAL = durability_ == Durability::memory;
-  if (options.sync) syncs_.fetch_add(1, std::memory_order_relaxed);
   const auto started = std::chrono::steady_clock::now();
   const rocksdb::Status written = db_->Write(options, &batch);
   if (options.sync) {
@@ -341,17 +340,23 @@ Status RocksStore::apply(rocksdb::WriteBatch& batch) {
   return Status::success();
 }
 
+std::uint64_t RocksStore::sync_count() const {
+  std::lock_guard lock(sync_latency_mutex_);
+  return sync_latency_.count();
+}
+
 std::string RocksStore::render_metrics() const {
+  // One lock for both, so a scrape's fsync count and histogram count always agree.
+  std::lock_guard lock(sync_latency_mutex_);
   std::string out =
       "# HELP fanout_store_fsyncs_total Durable (fsynced) writes of the store; one covers every "
       "commit waiting at that moment.\n# TYPE fanout_store_fsyncs_total counter\n"
       "fanout_store_fsyncs_total " +
-      std::to_string(sync_count()) + "\n";
+      std::to_string(sync_latency_.count()) + "\n";
   out +=
       "# HELP fanout_store_sync_write_seconds Time of each durable write (WAL append, fdatasync, "
       "memtable insert), which every acknowledged SQS/SNS/Firehose change waits for.\n"
       "# TYPE fanout_store_sync_write_seconds histogram\n";
-  std::lock_guard lock(sync_latency_mutex_);
   sync_latency_.render(out, "fanout_store_sync_write_seconds", "");
   return out;
 }

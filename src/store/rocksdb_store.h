@@ -49,7 +49,7 @@ class RocksStore final : public Store {
   void commit(Batch batch, std::function<void(const Status&)> on_durable) override;
   void flush() override;
   Status wipe() override;
-  std::uint64_t sync_count() const override { return syncs_.load(std::memory_order_relaxed); }
+  std::uint64_t sync_count() const override;
   std::string render_metrics() const override;
 
   // Column families open in this store, sorted by name.
@@ -85,9 +85,9 @@ class RocksStore final : public Store {
   std::map<std::string, Handle, std::less<>> families_;  // fixed after open: read without locks
   std::unique_ptr<GroupCommitter> committer_;
 
-  std::atomic<std::uint64_t> syncs_{0};
   mutable std::mutex sync_latency_mutex_;
-  DurationHistogram sync_latency_;  // of the fsynced writes, under sync_latency_mutex_
+  // Every fsynced write's duration; its count is sync_count(). Under sync_latency_mutex_.
+  DurationHistogram sync_latency_;
   // Set after a failed write: RocksDB may have stopped writes (read-only background error, e.g.
   // ENOSPC); the next write first asks it to resume so the server recovers once space returns.
   std::atomic<bool> needs_resume_{false};
