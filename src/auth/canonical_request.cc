@@ -4,6 +4,7 @@
 
 #include "common/ascii_text.h"
 #include "common/crypto.h"
+#include "common/percent_encoding.h"
 
 namespace fanout::auth::detail {
 namespace {
@@ -27,7 +28,7 @@ std::string encode_once(std::string_view path) {
   out.reserve(path.size() + path.size() / 2);
   for (std::size_t i = 0; i < path.size(); ++i) {
     const auto c = static_cast<unsigned char>(path[i]);
-    if (is_unreserved(c) || c == '/') {
+    if (percent_encoding::is_unreserved(c) || c == '/') {
       out += path[i];
     } else if (c == '%' && i + 2 < path.size() && is_hex(path[i + 1]) && is_hex(path[i + 2])) {
       out.append(path.substr(i, 3));
@@ -71,14 +72,15 @@ std::string remove_dot_segments(std::string_view path) {
 
 std::string canonical_uri(std::string_view raw_path, bool normalize_path) {
   if (raw_path.empty()) return "/";
-  if (normalize_path) return uri_encode(remove_dot_segments(raw_path), /*keep_slash=*/true);
+  if (normalize_path) return percent_encoding::encode(remove_dot_segments(raw_path), /*keep_slash=*/true);
   return encode_once(raw_path);
 }
 
 std::string canonical_query_string(const QueryParams& decoded) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(decoded.size());
-  for (const auto& [key, value] : decoded) encoded.emplace_back(uri_encode(key), uri_encode(value));
+  for (const auto& [key, value] : decoded)
+    encoded.emplace_back(percent_encoding::encode(key), percent_encoding::encode(value));
   std::sort(encoded.begin(), encoded.end());
   std::string out;
   for (const auto& [key, value] : encoded) {

@@ -7,6 +7,7 @@
 #include "auth/uri_encoding.h"
 #include "common/ascii_text.h"
 #include "common/crypto.h"
+#include "common/percent_encoding.h"
 
 namespace fanout::auth {
 namespace {
@@ -144,9 +145,9 @@ SigningResult presign_request(HttpRequest& request, const Credentials& creds, co
   }
   for (std::size_t i = 0; i < added.size(); ++i) {
     if (i > 0) target += '&';
-    target += detail::uri_encode(added[i].first);
+    target += percent_encoding::encode(added[i].first);
     target += '=';
-    target += detail::uri_encode(added[i].second);
+    target += percent_encoding::encode(added[i].second);
   }
   return result;
 }

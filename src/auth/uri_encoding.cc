@@ -1,57 +1,6 @@
 #include "auth/uri_encoding.h"
 
 namespace fanout::auth::detail {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-
-std::string uri_encode(std::string_view bytes, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 2);
-  for (char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c) || (keep_slash && c == '/')) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
-    }
-  }
-  return out;
-}
-
-std::string percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += (plus_is_space && c == '+') ? ' ' : c;
-  }
-  return out;
-}
 
 TargetParts split_target(std::string_view target) {
   // Absolute-form ("http://host/path?q") is legal HTTP/1.1 (proxies send it); SigV4 signs the path.
@@ -94,10 +43,10 @@ QueryParams parse_query(std::string_view raw_query) {
     if (!piece.empty()) {
       const auto eq = piece.find('=');
       if (eq == std::string_view::npos) {
-        params.emplace_back(percent_decode(piece, true), std::string());
+        params.emplace_back(percent_encoding::decode_lenient(piece, true), std::string());
       } else {
-        params.emplace_back(percent_decode(piece.substr(0, eq), true),
-                            percent_decode(piece.substr(eq + 1), true));
+        params.emplace_back(percent_encoding::decode_lenient(piece.substr(0, eq), true),
+                            percent_encoding::decode_lenient(piece.substr(eq + 1), true));
       }
     }
     start = end + 1;

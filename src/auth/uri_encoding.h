@@ -1,5 +1,5 @@
-// Percent-encoding as SigV4 defines it (RFC 3986 unreserved set, upper-case hex), and the
-// splitting of a request-target into path and decoded query parameters.
+// The splitting of a request-target into path and decoded query parameters. The percent-encoding
+// itself (SigV4's: RFC 3986 unreserved set, upper-case hex) is common/percent_encoding.h.
 #pragma once
 
 #include <string>
@@ -7,17 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/percent_encoding.h"
+
 namespace fanout::auth::detail {
-
-// A-Z a-z 0-9 - . _ ~ : the only bytes SigV4 leaves unencoded.
-bool is_unreserved(unsigned char c);
-
-// Encodes every byte outside the unreserved set (and '/' too unless keep_slash).
-std::string uri_encode(std::string_view bytes, bool keep_slash = false);
-
-// Decodes %XX escapes; a '%' not followed by two hex digits stays literal. With plus_is_space a
-// '+' decodes to a space, as form encoding (and botocore's urlencode on the wire) means it.
-std::string percent_decode(std::string_view text, bool plus_is_space);
 
 // The path and the raw query of a request-target. Absolute-form targets lose scheme and authority.
 struct TargetParts {

@@ -5,11 +5,10 @@
 #include "auth/uri_encoding.h"
 #include "client/service_caller.h"
 #include "client/wire_protocols.h"
+#include "common/percent_encoding.h"
 
 namespace fanout::client {
 namespace {
-
-using auth::detail::uri_encode;
 
 std::string header_or_empty(const HttpResponse& response, std::string_view name) {
   const std::string* value = response.header(name);
@@ -30,7 +29,8 @@ bool S3Client::path_style(const std::string& bucket) const {
 }
 
 std::string S3Client::target(const std::string& bucket, const std::string& key) const {
-  const std::string encoded_key = key.empty() ? std::string() : uri_encode(key, /*keep_slash=*/true);
+  const std::string encoded_key =
+      key.empty() ? std::string() : percent_encoding::encode(key, /*keep_slash=*/true);
   if (path_style(bucket)) return "/" + bucket + "/" + encoded_key;
   return "/" + encoded_key;
 }
@@ -55,9 +55,10 @@ S3Object S3Client::get_object(const std::string& bucket, const std::string& key)
 
 S3ListPage S3Client::list_objects_v2(const S3ListRequest& list) {
   std::string query = "?list-type=2";
-  if (!list.prefix.empty()) query += "&prefix=" + uri_encode(list.prefix);
-  if (!list.delimiter.empty()) query += "&delimiter=" + uri_encode(list.delimiter);
-  if (!list.continuation_token.empty()) query += "&continuation-token=" + uri_encode(list.continuation_token);
+  if (!list.prefix.empty()) query += "&prefix=" + percent_encoding::encode(list.prefix);
+  if (!list.delimiter.empty()) query += "&delimiter=" + percent_encoding::encode(list.delimiter);
+  if (!list.continuation_token.empty())
+    query += "&continuation-token=" + percent_encoding::encode(list.continuation_token);
   if (list.max_keys > 0) query += "&max-keys=" + std::to_string(list.max_keys);
   const std::string path = path_style(list.bucket) ? "/" + list.bucket : "/";
   HttpResponse response = caller_->call({"GET", path + query, {}, ""}, virtual_host_bucket(list.bucket));

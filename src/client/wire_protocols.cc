@@ -5,6 +5,7 @@
 
 #include "auth/uri_encoding.h"
 #include "client/service_caller.h"
+#include "common/percent_encoding.h"
 
 namespace fanout::client {
 namespace {
@@ -75,9 +76,9 @@ std::string form_encode(const QueryParams& params) {
   std::string body;
   for (const auto& [name, value] : params) {
     if (!body.empty()) body += '&';
-    body += auth::detail::uri_encode(name);
+    body += percent_encoding::encode(name);
     body += '=';
-    body += auth::detail::uri_encode(value);
+    body += percent_encoding::encode(value);
   }
   return body;
 }

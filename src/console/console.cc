@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/crypto.h"
+#include "common/percent_encoding.h"
 #include "console/console_assets.h"
 #include "dispatch/route.h"
 #include "protocol/form_params.h"
@@ -51,7 +52,7 @@ std::vector<std::string> split_path(std::string_view rest) {
   while (!rest.empty()) {
     auto slash = rest.find('/');
     auto part = rest.substr(0, slash);
-    if (!part.empty()) segments.push_back(protocol::url_decode(part, false).value_or(std::string(part)));
+    if (!part.empty()) segments.push_back(percent_encoding::decode(part, false).value_or(std::string(part)));
     if (slash == std::string_view::npos) break;
     rest.remove_prefix(slash + 1);
   }

@@ -1,4 +1,5 @@
-// application/x-www-form-urlencoded bodies and URL query strings.
+// application/x-www-form-urlencoded bodies (the query protocol), decoded with
+// common/percent_encoding.h.
 #pragma once
 
 #include <map>
@@ -9,11 +10,6 @@
 namespace fanout::protocol {
 
 using FormParams = std::map<std::string, std::string, std::less<>>;
-
-// Percent-decodes one component ('+' means space in forms). nullopt on a bad escape.
-std::optional<std::string> url_decode(std::string_view text, bool plus_is_space = true);
-// RFC 3986 encoding (unreserved characters kept), as AWS's canonical forms use.
-std::string url_encode(std::string_view text, bool encode_slash = true);
 
 // Parses "a=1&b=2". A repeated key keeps its first value. nullopt on a malformed escape.
 std::optional<FormParams> parse_form(std::string_view text);

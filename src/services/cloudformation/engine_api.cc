@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/crypto.h"
+#include "common/percent_encoding.h"
 #include "services/cloudformation/cloudformation_engine.h"
 #include "services/cloudformation/engine_internal.h"
 #include "services/cloudformation/intrinsics.h"
@@ -39,20 +40,6 @@ std::optional<protocol::ServiceError> check_capabilities(const StackTemplate& t,
 
 namespace {
 
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 // {bucket, key} of an S3 object URL; nullopt when the URL is not one.
 std::optional<std::pair<std::string, std::string>> s3_location(const std::string& url) {
   auto scheme_end = url.find("://");
@@ -78,7 +65,7 @@ std::optional<std::pair<std::string, std::string>> s3_location(const std::string
     path = path.substr(end + 1);
   }
   if (bucket.empty() || path.empty()) return std::nullopt;
-  return std::pair{bucket, percent_decode(path)};
+  return std::pair{bucket, percent_encoding::decode_lenient(path, /*plus_is_space=*/false)};
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "auth/sigv4.h"
 #include "auth/uri_encoding.h"
+#include "common/percent_encoding.h"
 
 namespace fanout::services::firehose {
 
@@ -165,11 +166,11 @@ ObjectWriteResult RemoteS3Destination::upload(ObjectWrite write) {
   const std::string base = path_start == std::string::npos ? "" : endpoint_.endpoint.substr(path_start);
   std::string path = base;
   if (endpoint_.path_style) {
-    path += "/" + auth::detail::uri_encode(write.bucket);
+    path += "/" + percent_encoding::encode(write.bucket);
   } else {
     host = write.bucket + "." + host;
   }
-  path += "/" + auth::detail::uri_encode(write.key, /*keep_slash=*/true);
+  path += "/" + percent_encoding::encode(write.key, /*keep_slash=*/true);
 
   auth::HttpRequest request;
   request.method = "PUT";

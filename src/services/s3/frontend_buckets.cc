@@ -5,6 +5,7 @@
 
 #include "auth/uri_encoding.h"
 #include "common/crypto.h"
+#include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/checksums.h"
 #include "services/s3/frontend_internal.h"
@@ -80,7 +81,7 @@ void list_objects(const CallPtr& call, bool v2) {
   auto outcome = call->engine->list_objects(call->account(), call->address.bucket, query);
   if (auto* err = std::get_if<ServiceError>(&outcome)) return call->reply_error(*err);
   const auto& result = std::get<ListResult>(outcome);
-  auto enc = [url](const std::string& text) { return url ? auth::detail::uri_encode(text, true) : text; };
+  auto enc = [url](const std::string& text) { return url ? percent_encoding::encode(text, true) : text; };
 
   auto xml = xml_document("ListBucketResult");
   xml.element("Name", call->address.bucket);

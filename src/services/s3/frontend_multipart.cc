@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "auth/uri_encoding.h"
+#include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/frontend_internal.h"
 #include "services/s3/part_number.h"
@@ -112,7 +113,7 @@ void handle_multipart_operation(const CallPtr& call) {
     if (!number) return call->reply_error(bad_part_number());
     std::string source = call->header("x-amz-copy-source");
     if (auto q = source.find('?'); q != std::string::npos) source.resize(q);
-    source = auth::detail::percent_decode(source, false);
+    source = percent_encoding::decode_lenient(source, false);
     if (source.starts_with("/")) source.erase(0, 1);
     auto slash = source.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == source.size()) {
@@ -159,7 +160,7 @@ void handle_multipart_operation(const CallPtr& call) {
           auto xml = xml_document("CompleteMultipartUploadResult");
           xml.element("Location", call->rest.context.scheme + "://" + call->rest.context.host + "/" +
                                       call->address.bucket + "/" +
-                                      auth::detail::uri_encode(call->address.key, true));
+                                      percent_encoding::encode(call->address.key, true));
           xml.element("Bucket", call->address.bucket);
           xml.element("Key", call->address.key);
           xml.element("ETag", meta.etag);

@@ -11,6 +11,7 @@
 #include "auth/uri_encoding.h"
 #include "common/ascii_text.h"
 #include "common/crypto.h"
+#include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/aws_chunked.h"
 #include "services/s3/checksums.h"
@@ -239,7 +240,7 @@ void put_object(const CallPtr& call) {
 void copy_object(const CallPtr& call) {
   std::string source = call->header("x-amz-copy-source");
   if (auto q = source.find('?'); q != std::string::npos) source.resize(q);
-  source = auth::detail::percent_decode(source, false);
+  source = percent_encoding::decode_lenient(source, false);
   if (source.starts_with("/")) source.erase(0, 1);
   auto slash = source.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == source.size()) {

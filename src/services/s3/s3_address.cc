@@ -4,6 +4,7 @@
 
 #include "auth/uri_encoding.h"
 #include "common/ascii_text.h"
+#include "common/percent_encoding.h"
 
 namespace fanout::services::s3 {
 namespace {
@@ -45,13 +46,13 @@ S3Address resolve_address(std::string_view host, std::string_view path) {
   address.bucket = bucket_from_host(std::string(host));
   if (!address.bucket.empty()) {
     address.virtual_host = true;
-    address.key = auth::detail::percent_decode(rest, false);
+    address.key = percent_encoding::decode_lenient(rest, false);
     return address;
   }
   auto slash = rest.find('/');
-  address.bucket = auth::detail::percent_decode(rest.substr(0, slash), false);
+  address.bucket = percent_encoding::decode_lenient(rest.substr(0, slash), false);
   if (slash != std::string_view::npos)
-    address.key = auth::detail::percent_decode(rest.substr(slash + 1), false);
+    address.key = percent_encoding::decode_lenient(rest.substr(slash + 1), false);
   return address;
 }
 

@@ -26,9 +26,4 @@ TEST(FormParams, FirstValueWinsForRepeatedKeys) {
   EXPECT_EQ(params->at("a"), "1");
 }
 
-TEST(FormParams, UrlEncodeIsRfc3986) {
-  EXPECT_EQ(url_encode("a b/c~d*"), "a%20b%2Fc~d%2A");
-  EXPECT_EQ(url_encode("a/b", false), "a/b");
-}
-
 }  // namespace fanout::protocol

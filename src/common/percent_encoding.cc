@@ -1,0 +1,90 @@
+#include "common/percent_encoding.h"
+
+#include <array>
+#include <cstddef>
+
+namespace fanout::percent_encoding {
+namespace {
+
+constexpr std::array<bool, 256> kUnreserved = [] {
+  std::array<bool, 256> table{};
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (const char c : {'-', '.', '_', '~'}) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+// -1 for a byte that is not a hex digit.
+constexpr std::array<signed char, 256> kHexValue = [] {
+  std::array<signed char, 256> table{};
+  table.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<signed char>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) table[c] = static_cast<signed char>(c - 'A' + 10);
+  return table;
+}();
+
+int hex_value(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
+
+// The decoded text, or nullopt when strict and an escape is malformed.
+std::optional<std::string> decode_impl(std::string_view text, bool plus_is_space, bool strict) {
+  std::string out(text.size(), '\0');  // decoding never grows the text
+  char* to = out.data();
+  const char* from = text.data();
+  const char* const end = from + text.size();
+  while (from != end) {
+    const char c = *from;
+    if (c == '%') {
+      const int hi = end - from > 2 ? hex_value(from[1]) : -1;
+      const int lo = hi >= 0 ? hex_value(from[2]) : -1;
+      if (lo >= 0) {
+        *to++ = static_cast<char>(hi * 16 + lo);
+        from += 3;
+        continue;
+      }
+      if (strict) return std::nullopt;
+    }
+    *to++ = (plus_is_space && c == '+') ? ' ' : c;
+    ++from;
+  }
+  out.resize(static_cast<std::size_t>(to - out.data()));
+  return out;
+}
+
+}  // namespace
+
+bool is_unreserved(unsigned char c) { return kUnreserved[c]; }
+
+std::string encode(std::string_view bytes, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  const auto kept = [keep_slash](unsigned char c) { return kUnreserved[c] || (keep_slash && c == '/'); };
+  std::size_t size = bytes.size();
+  for (const char ch : bytes) {
+    if (!kept(static_cast<unsigned char>(ch))) size += 2;
+  }
+  std::string out(size, '\0');
+  char* to = out.data();
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (kept(c)) {
+      *to++ = ch;
+    } else {
+      to[0] = '%';
+      to[1] = kHex[c >> 4];
+      to[2] = kHex[c & 0x0f];
+      to += 3;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> decode(std::string_view text, bool plus_is_space) {
+  return decode_impl(text, plus_is_space, /*strict=*/true);
+}
+
+std::string decode_lenient(std::string_view text, bool plus_is_space) {
+  return *decode_impl(text, plus_is_space, /*strict=*/false);
+}
+
+}  // namespace fanout::percent_encoding
