@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <regex>
 
 namespace fanout::apps {
 namespace {
@@ -56,9 +55,15 @@ class Reader {
   std::string& error_;
 };
 
-bool is_uuid(const std::string& text) {
-  static const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
-  return std::regex_match(text, pattern);
+// 8-4-4-4-12 lower-case hex digits.
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_position ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
 }
 
 bool is_one_of(const std::string& value, std::initializer_list<std::string_view> allowed) {
@@ -171,17 +176,13 @@ std::string to_json(const ConsumerCreatedEvent& event) {
   return json::serialize(body);
 }
 
-EventParseResult parse_event(std::string_view json_text) {
+namespace {
+
+// The checks of parse_event, on the parsed object.
+EventParseResult event_from_object(const json::object& top) {
   EventParseResult result;
-  boost::system::error_code ec;
-  json::value root = json::parse(json_text, ec);
-  if (ec || !root.is_object()) {
-    result.error = "not a JSON object";
-    return result;
-  }
   std::string& error = result.error;
   Reader read(error);
-  const auto& top = root.as_object();
   ConsumerCreatedEvent event;
   const std::string type = read.string(top, "event_type", "event_type");
   read.check(!read.ok() || type == ConsumerCreatedEvent::kType, "event_type", "must be consumer.created");
@@ -269,30 +270,32 @@ EventParseResult parse_event(std::string_view json_text) {
   return result;
 }
 
-UnwrapResult unwrap_sqs_body(const std::string& body) {
-  UnwrapResult result;
+}  // namespace
+
+EventParseResult parse_event(std::string_view json_text) {
   boost::system::error_code ec;
-  json::value root = json::parse(body, ec);
-  if (ec || !root.is_object()) {
-    result.message = body;  // raw delivery of something that is not JSON: the event check rejects it
-    return result;
-  }
+  const json::value root = json::parse(json_text, ec);
+  if (ec || !root.is_object()) return EventParseResult{std::nullopt, "not a JSON object"};
+  return event_from_object(root.as_object());
+}
+
+EventParseResult parse_sqs_body(std::string_view body) {
+  // A raw delivery is the event itself: parsed once, here.
+  boost::system::error_code ec;
+  const json::value root = json::parse(body, ec);
+  if (ec || !root.is_object()) return EventParseResult{std::nullopt, "not a JSON object"};
   const auto& object = root.as_object();
   auto type = object.find("Type");
-  if (type == object.end() || !object.contains("TopicArn")) {
-    result.message = body;  // raw delivery
-    return result;
-  }
-  result.from_envelope = true;
+  if (type == object.end() || !object.contains("TopicArn")) return event_from_object(object);
   auto message = object.find("Message");
   if (!type->value().is_string() || type->value().as_string() != "Notification") {
-    result.error = "SNS envelope of type " + json::serialize(type->value()) + ", not Notification";
-  } else if (message == object.end() || !message->value().is_string()) {
-    result.error = "SNS envelope without a Message string";
-  } else {
-    result.message = std::string(message->value().as_string());
+    return EventParseResult{std::nullopt,
+                            "SNS envelope of type " + json::serialize(type->value()) + ", not Notification"};
   }
-  return result;
+  if (message == object.end() || !message->value().is_string()) {
+    return EventParseResult{std::nullopt, "SNS envelope without a Message string"};
+  }
+  return parse_event(message->value().as_string());
 }
 
 }  // namespace fanout::apps

@@ -74,14 +74,9 @@ struct EventParseResult {
 EventParseResult parse_event(std::string_view json_text);
 
 // An SQS body is either an SNS notification envelope ({"Type":"Notification","Message":...}) or,
-// with raw message delivery, the event itself. Returns the event text, or an error for an
-// envelope that is not a usable notification.
-struct UnwrapResult {
-  std::string message;
-  bool from_envelope = false;
-  std::string error;
-};
-UnwrapResult unwrap_sqs_body(const std::string& body);
+// with raw message delivery, the event itself: the event it carries, checked as parse_event
+// checks it, or the error (also for an envelope that is not a usable notification).
+EventParseResult parse_sqs_body(std::string_view body);
 
 // "59.97" <-> 5997. nullopt unless the text is digits, '.', exactly two digits.
 std::optional<std::int64_t> parse_money(std::string_view text);

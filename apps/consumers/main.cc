@@ -164,12 +164,9 @@ class Worker {
     std::vector<client::SqsReceiptEntry> to_delete;
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const auto& message = messages[i];
-      UnwrapResult unwrapped = unwrap_sqs_body(message.body);
-      EventParseResult parsed;
-      if (unwrapped.error.empty()) parsed = parse_event(unwrapped.message);
-      const std::string error = unwrapped.error.empty() ? parsed.error : unwrapped.error;
-      if (!error.empty()) {
-        report_poison(message, error);
+      EventParseResult parsed = parse_sqs_body(message.body);
+      if (!parsed.error.empty()) {
+        report_poison(message, parsed.error);
         continue;
       }
       events.push_back(std::move(*parsed.event));

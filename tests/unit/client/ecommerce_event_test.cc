@@ -84,6 +84,13 @@ TEST(EventValidation, NamesTheBrokenField) {
   EXPECT_EQ(error_after([](json::object& o) { o["event_version"] = "2.0"; }), "event_version must be 1.x");
   EXPECT_EQ(error_after([](json::object& o) { o["event_id"] = "not-a-uuid"; }),
             "event_id must be a lower-case UUID");
+  for (const char* bad : {"0123456789ab-cdef-0123-4567-89abcdef0123", "01234567-89AB-cdef-0123-456789abcdef",
+                          "01234567-89ab-cdef-0123-456789abcde", "01234567-89ab-cdef-0123-456789abcdef0",
+                          "01234567+89ab-cdef-0123-456789abcdef", "0123456g-89ab-cdef-0123-456789abcdef"}) {
+    EXPECT_EQ(error_after([bad](json::object& o) { o["event_id"] = bad; }),
+              "event_id must be a lower-case UUID")
+        << bad;
+  }
   EXPECT_EQ(error_after([](json::object& o) { o.erase("payment"); }), "payment must be an object");
   EXPECT_EQ(error_after([](json::object& o) { o["consumer"].as_object()["email"] = "nobody"; }),
             "consumer.email must be an e-mail address");
@@ -110,26 +117,35 @@ TEST(EventValidation, AcceptsMinorVersions) {
   EXPECT_TRUE(parse_event(json::serialize(object)).event.has_value());
 }
 
-TEST(SqsBody, UnwrapsSnsEnvelopeAndRawDelivery) {
+TEST(SqsBody, ParsesTheEventOfAnSnsEnvelopeOrARawDelivery) {
   const std::string event = to_json(sample());
   const json::object envelope{{"Type", "Notification"},
                               {"MessageId", "m"},
                               {"TopicArn", "arn:aws:sns:us-east-1:000000000000:t"},
                               {"Message", event},
                               {"Timestamp", "2026-11-28T01:02:03.456Z"}};
-  UnwrapResult wrapped = unwrap_sqs_body(json::serialize(envelope));
-  EXPECT_TRUE(wrapped.from_envelope);
-  EXPECT_EQ(wrapped.message, event);
-  UnwrapResult raw = unwrap_sqs_body(event);
-  EXPECT_FALSE(raw.from_envelope);
-  EXPECT_EQ(raw.message, event);
+  const EventParseResult wrapped = parse_sqs_body(json::serialize(envelope));
+  ASSERT_TRUE(wrapped.event) << wrapped.error;
+  EXPECT_EQ(to_json(*wrapped.event), event);
+  const EventParseResult raw = parse_sqs_body(event);
+  ASSERT_TRUE(raw.event) << raw.error;
+  EXPECT_EQ(to_json(*raw.event), event);
 
   json::object confirmation = envelope;
   confirmation["Type"] = "SubscriptionConfirmation";
-  EXPECT_NE(unwrap_sqs_body(json::serialize(confirmation)).error, "");
+  EXPECT_EQ(parse_sqs_body(json::serialize(confirmation)).error,
+            "SNS envelope of type \"SubscriptionConfirmation\", not Notification");
   json::object no_message = envelope;
   no_message.erase("Message");
-  EXPECT_EQ(unwrap_sqs_body(json::serialize(no_message)).error, "SNS envelope without a Message string");
+  EXPECT_EQ(parse_sqs_body(json::serialize(no_message)).error, "SNS envelope without a Message string");
+  // The event inside an envelope, and a raw one, get parse_event's checks.
+  json::object bad = json::parse(event).as_object();
+  bad["event_id"] = "not-a-uuid";
+  EXPECT_EQ(parse_sqs_body(json::serialize(bad)).error, "event_id must be a lower-case UUID");
+  json::object wrapped_bad = envelope;
+  wrapped_bad["Message"] = json::serialize(bad);
+  EXPECT_EQ(parse_sqs_body(json::serialize(wrapped_bad)).error, "event_id must be a lower-case UUID");
+  EXPECT_EQ(parse_sqs_body("plain text").error, "not a JSON object");
 }
 
 TEST(Money, ParsesOnlyTwoDecimalAmounts) {
