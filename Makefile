@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 TIDY_BUILD ?= build-tidy
 # The concurrency-heavy suites, also built and run under ThreadSanitizer: the store's group
 # commit, the SQS engine (long polls, timers, visibility) and Firehose's delivery workers.
-TSAN_TESTS ?= store_test sqs_engine_test firehose_engine_test
+TSAN_TESTS ?= store_test sqs_engine_test firehose_engine_test client_event_test
 CMAKE_FLAGS ?=
 # The sanitizer trees that make test builds from scratch on a fresh machine are unity builds:
 # eight sources per compiler run parse the Boost/std headers once instead of eight times (parsing

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <stdexcept>
 
 namespace fanout::apps {
@@ -101,6 +102,7 @@ struct RecordStore::PendingBatch {
   CommitResult result;
   std::string error;  // empty when committed
   bool done = false;
+  std::condition_variable wake{};  // done, or this batch heads the queue and nobody is committing
 };
 
 RecordStore::RecordStore(const std::string& path, ServiceKind kind, bool synchronous_full) : kind_(kind) {
@@ -137,7 +139,7 @@ RecordStore::CommitResult RecordStore::record(const std::vector<ConsumerCreatedE
   queue_.push_back(&mine);
   while (!mine.done) {
     if (committing_) {
-      committed_.wait(lock);
+      mine.wake.wait(lock);
       continue;
     }
     // Nobody is committing, so this batch is still queued (a committer marks what it took done
@@ -148,9 +150,13 @@ RecordStore::CommitResult RecordStore::record(const std::vector<ConsumerCreatedE
     lock.unlock();
     commit_group(group);
     lock.lock();
-    for (PendingBatch* batch : group) batch->done = true;
     committing_ = false;
-    committed_.notify_all();
+    for (PendingBatch* batch : group) {
+      batch->done = true;
+      if (batch != &mine) batch->wake.notify_one();
+    }
+    // What queued meanwhile is the next group: its head commits it.
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   if (!mine.error.empty()) throw std::runtime_error(mine.error);
   return mine.result;

@@ -6,7 +6,6 @@
 // them all in one transaction. Each fsync then covers several receives' worth of events.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -55,8 +54,9 @@ class RecordStore {
   std::unique_ptr<Statement> insert_;
   std::mutex db_mutex_;  // the connection: one transaction or query at a time
 
+  // Each waiting batch has its own condition variable (PendingBatch::wake), so a commit wakes
+  // the threads it committed and the one that commits next, not every waiting worker.
   std::mutex queue_mutex_;
-  std::condition_variable committed_;
   std::deque<PendingBatch*> queue_;  // waiting for the next transaction
   bool committing_ = false;          // a thread is committing a group (outside queue_mutex_)
 };
