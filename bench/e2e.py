@@ -8,7 +8,7 @@ records committed (the later of the two services' recorded_at_ms, taken at the s
 committing transaction), p50/p99.
 
   bench/e2e.py [--build build] [--count 20000] [--rate 20000] [--durability fsync]
-               [--workers 4] [--concurrency 16] [--synchronous-normal] [--raw-only]
+               [--workers 32] [--concurrency 16] [--synchronous-normal] [--raw-only]
 """
 import argparse
 import json
@@ -89,7 +89,11 @@ def main():
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--rate", type=float, default=20000)
     parser.add_argument("--durability", default="fsync")
-    parser.add_argument("--workers", type=int, default=4)
+    # Long-polling workers per service. Every worker's batch that is ready while a commit is under
+    # way joins the next one, in fanoutd's store and in the service's SQLite alike, so more workers
+    # mean fewer fsyncs per event: 4 / 8 / 16 / 32 gave 6.5k / 7.8k / 8.4-9.0k / 9.1-9.7k events/s
+    # on the 2-core VM (bench/RESULTS.md, end-to-end run 4).
+    parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--synchronous-normal", action="store_true")
     parser.add_argument("--timeout", type=float, default=300)

@@ -37,6 +37,21 @@ TEST(SqsValidation, Characters) {
   EXPECT_EQ(*first_invalid_character("\xEF\xBF\xBE"), 0xFFFEu);
   EXPECT_EQ(*first_invalid_character(std::string("a\0b", 3)), 0u);
   EXPECT_TRUE(first_invalid_character("\xC0\x80"));  // overlong
+  // Long ASCII runs are checked 8 bytes at a time: a bad byte, a tab or a multi-byte character at
+  // any offset of a word is still found or accepted exactly.
+  for (std::size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'x');
+    text[at] = '\x01';
+    EXPECT_EQ(first_invalid_character(text), 1u) << at;
+    text[at] = '\t';
+    EXPECT_FALSE(first_invalid_character(text)) << at;
+    text[at] = '\x7f';
+    EXPECT_FALSE(first_invalid_character(text)) << at;
+    text.replace(at, 1, "\xEF\xBF\xBF");  // U+FFFF
+    EXPECT_EQ(first_invalid_character(text), 0xFFFFu) << at;
+    text.replace(at, 3, "\xC3\xA9");  // U+00E9
+    EXPECT_FALSE(first_invalid_character(text)) << at;
+  }
   EXPECT_TRUE(validation::is_valid_attribute_name("a.b-c_d"));
   EXPECT_FALSE(validation::is_valid_attribute_name("amazon.x"));
   EXPECT_TRUE(validation::is_valid_token("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"));
