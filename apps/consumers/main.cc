@@ -142,6 +142,10 @@ class Worker {
     request.queue_url = options_.queue_url;
     request.max_messages = options_.max_messages;
     request.wait_time_seconds = options_.wait_seconds;
+    // Only what the service uses: the receive count, for the poison-message log. The event's
+    // type and version travel in the body too, so its message attributes are not fetched.
+    request.message_attribute_names = {};
+    request.system_attribute_names = {"ApproximateReceiveCount"};
     sqs_.caller().transport().set_abort_flag(&g_stop);
     std::vector<client::SqsMessage> messages;
     try {

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
+
+#include "common/fast_uuid.h"
 
 namespace fanout::apps {
 namespace {
@@ -73,17 +74,8 @@ EventGenerator::EventGenerator(std::uint64_t seed) : random_(seed) {}
 
 std::string EventGenerator::uuid() {
   std::uniform_int_distribution<std::uint64_t> bits;
-  std::uint64_t high = bits(random_);
-  std::uint64_t low = bits(random_);
-  high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    // RFC 4122 variant
-  char buffer[37];
-  std::snprintf(buffer, sizeof buffer, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(high >> 32),
-                static_cast<unsigned long long>((high >> 16) & 0xffff),
-                static_cast<unsigned long long>(high & 0xffff), static_cast<unsigned long long>(low >> 48),
-                static_cast<unsigned long long>(low & 0xffffffffffffULL));
-  return buffer;
+  const std::uint64_t high = bits(random_);
+  return crypto::format_uuid_v4(high, bits(random_));
 }
 
 std::string EventGenerator::cpf() {

@@ -150,9 +150,14 @@ SqsSendBatchResult SqsClient::send_message_batch(const std::string& queue_url,
 std::vector<SqsMessage> SqsClient::receive_message(const SqsReceiveRequest& request) {
   json::object body{{"QueueUrl", request.queue_url},
                     {"MaxNumberOfMessages", request.max_messages},
-                    {"WaitTimeSeconds", request.wait_time_seconds},
-                    {"MessageAttributeNames", json::array{"All"}}};
-  if (request.all_attributes) body["MessageSystemAttributeNames"] = json::array{"All"};
+                    {"WaitTimeSeconds", request.wait_time_seconds}};
+  const auto names = [](const std::vector<std::string>& list) {
+    return json::array(list.begin(), list.end());
+  };
+  if (!request.message_attribute_names.empty())
+    body["MessageAttributeNames"] = names(request.message_attribute_names);
+  if (!request.system_attribute_names.empty())
+    body["MessageSystemAttributeNames"] = names(request.system_attribute_names);
   if (request.visibility_timeout) body["VisibilityTimeout"] = *request.visibility_timeout;
   const json::object result = call(*caller_, "ReceiveMessage", body);
   std::vector<SqsMessage> messages;

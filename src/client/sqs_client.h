@@ -50,7 +50,10 @@ struct SqsReceiveRequest {
   int max_messages = 10;
   int wait_time_seconds = 20;
   std::optional<int> visibility_timeout;
-  bool all_attributes = true;  // system attributes (ApproximateReceiveCount, SentTimestamp, ...)
+  // What to return with each message, by name or "All"; empty asks for none. Each one asked for is
+  // built by the server, sent and (message attributes) checked against its MD5 here.
+  std::vector<std::string> message_attribute_names{"All"};
+  std::vector<std::string> system_attribute_names{"All"};  // ApproximateReceiveCount, SentTimestamp, ...
 };
 
 struct SqsMessage {

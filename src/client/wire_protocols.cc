@@ -76,9 +76,9 @@ std::string form_encode(const QueryParams& params) {
   std::string body;
   for (const auto& [name, value] : params) {
     if (!body.empty()) body += '&';
-    body += percent_encoding::encode(name);
+    percent_encoding::append_encoded(body, name);
     body += '=';
-    body += percent_encoding::encode(value);
+    percent_encoding::append_encoded(body, value);
   }
   return body;
 }

@@ -39,8 +39,12 @@ class Xoshiro256 {
 
 std::string fast_uuid_v4() {
   thread_local Xoshiro256 generator;
+  const std::uint64_t hi = generator.next();
+  return format_uuid_v4(hi, generator.next());
+}
+
+std::string format_uuid_v4(std::uint64_t hi, std::uint64_t lo) {
   std::array<unsigned char, 16> b{};
-  const std::uint64_t hi = generator.next(), lo = generator.next();
   for (std::size_t i = 0; i < 8; ++i) {
     b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
     b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));

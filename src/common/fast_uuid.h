@@ -4,10 +4,15 @@
 // crypto::uuid_v4 costs a RAND_bytes call (with its fork-check getpid system call) per id.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace fanout::crypto {
 
 std::string fast_uuid_v4();
+
+// The version-4 UUID text of 128 random bits (hi holds the first 8 bytes, big-endian); the
+// version and variant bits are overwritten. For generators with their own (seeded) randomness.
+std::string format_uuid_v4(std::uint64_t hi, std::uint64_t lo);
 
 }  // namespace fanout::crypto

@@ -15,6 +15,8 @@ bool is_unreserved(unsigned char c);
 
 // Encodes every byte outside the unreserved set, and '/' too unless keep_slash.
 std::string encode(std::string_view bytes, bool keep_slash = false);
+// The same, appended to out (a form body is built from many encoded pieces).
+void append_encoded(std::string& out, std::string_view bytes, bool keep_slash = false);
 
 // Decodes %XX escapes (either hex case); with plus_is_space a '+' decodes to a space, as form
 // encoding means it. nullopt when a '%' is not followed by two hex digits.

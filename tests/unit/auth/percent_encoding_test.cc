@@ -18,6 +18,14 @@ TEST(PercentEncoding, EncodesAllButTheUnreservedSetInUpperCaseHex) {
   EXPECT_EQ(encode(""), "");
 }
 
+TEST(PercentEncoding, AppendsToWhatIsThere) {
+  std::string out = "a=";
+  append_encoded(out, "x y");
+  append_encoded(out, "/k/", /*keep_slash=*/true);
+  append_encoded(out, "");
+  EXPECT_EQ(out, "a=x%20y/k/");
+}
+
 TEST(PercentEncoding, UnreservedIsExactlyRfc3986s) {
   std::string unreserved;
   for (int c = 0; c < 256; ++c) {

@@ -182,12 +182,12 @@ TEST(ClientRetry, ReceivedBodyWithWrongMd5IsRejected) {
        R"({"Messages":[{"MessageId":"m","ReceiptHandle":"h","Body":"hello","MD5OfBody":"5d41402abc4b2a76b9719d911017c592"}]})"});
   SqsClient sqs(config_for(server.url()));
   try {
-    sqs.receive_message({"q", 10, 0, std::nullopt, true});
+    sqs.receive_message({"q", 10, 0, std::nullopt});
     FAIL() << "expected a checksum error";
   } catch (const AwsError& e) {
     EXPECT_EQ(e.code(), "ChecksumMismatch");
   }
-  EXPECT_EQ(sqs.receive_message({"q", 10, 0, std::nullopt, true}).at(0).body, "hello");
+  EXPECT_EQ(sqs.receive_message({"q", 10, 0, std::nullopt}).at(0).body, "hello");
 }
 
 TEST(ClientRetry, SentMessageMd5IsVerified) {

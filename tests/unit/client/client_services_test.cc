@@ -63,17 +63,32 @@ TEST(SqsClient, ReceiveVerifiesAttributeChecksumAndDecodesAttributes) {
   server.push({200, {}, with_md5("48a13df23a9cb61e0f2e2cdd021f1af6")});
   server.push({200, {}, with_md5("00000000000000000000000000000000")});
   SqsClient sqs(config_for(server.url()));
-  const auto messages = sqs.receive_message({"http://q", 10, 20, 30, true});
+  const auto messages = sqs.receive_message({"http://q", 10, 20, 30});
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].attributes.at("ApproximateReceiveCount"), "3");
   EXPECT_EQ(messages[0].message_attributes.at("event_type").string_value, "consumer.created");
-  EXPECT_THROW(sqs.receive_message({"http://q", 10, 20, std::nullopt, true}), AwsError);
+  EXPECT_THROW(sqs.receive_message({"http://q", 10, 20, std::nullopt}), AwsError);
   const auto request = server.requests().at(0);
   EXPECT_EQ(request.header("x-amz-target"), "AmazonSQS.ReceiveMessage");
-  for (const char* expected : {"\"MaxNumberOfMessages\":10", "\"WaitTimeSeconds\":20",
-                               "\"VisibilityTimeout\":30", "\"MessageAttributeNames\":[\"All\"]"}) {
+  for (const char* expected :
+       {"\"MaxNumberOfMessages\":10", "\"WaitTimeSeconds\":20", "\"VisibilityTimeout\":30",
+        "\"MessageAttributeNames\":[\"All\"]", "\"MessageSystemAttributeNames\":[\"All\"]"}) {
     EXPECT_NE(request.body.find(expected), std::string::npos) << expected;
   }
+}
+
+TEST(SqsClient, ReceiveAsksOnlyForTheNamedAttributes) {
+  ScriptedHttpServer server;
+  server.push({200, {}, R"({})"});
+  SqsClient sqs(config_for(server.url()));
+  client::SqsReceiveRequest receive{"http://q", 10, 20, std::nullopt};
+  receive.message_attribute_names = {};
+  receive.system_attribute_names = {"ApproximateReceiveCount"};
+  EXPECT_TRUE(sqs.receive_message(receive).empty());
+  const std::string& body = server.requests().at(0).body;
+  EXPECT_EQ(body.find("MessageAttributeNames"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("MessageSystemAttributeNames":["ApproximateReceiveCount"])"), std::string::npos)
+      << body;
 }
 
 TEST(SqsClient, DeleteAndVisibilityBatchesReportFailures) {

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     json::array bodies;
     std::vector<SqsMessage> received;
     for (int round = 0; round < 10 && received.size() < 3; ++round) {
-      for (auto& message : sqs.receive_message({queue_url, 10, 1, std::nullopt, true})) {
+      for (auto& message : sqs.receive_message({queue_url, 10, 1, std::nullopt})) {
         received.push_back(std::move(message));
       }
     }
