@@ -85,7 +85,7 @@ TEST(SqsClient, ReceiveAsksOnlyForTheNamedAttributes) {
   receive.message_attribute_names = {};
   receive.system_attribute_names = {"ApproximateReceiveCount"};
   EXPECT_TRUE(sqs.receive_message(receive).empty());
-  const std::string& body = server.requests().at(0).body;
+  const std::string body = server.requests().at(0).body;  // requests() returns a copy
   EXPECT_EQ(body.find("MessageAttributeNames"), std::string::npos) << body;
   EXPECT_NE(body.find(R"("MessageSystemAttributeNames":["ApproximateReceiveCount"])"), std::string::npos)
       << body;
