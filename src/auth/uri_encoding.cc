@@ -1,5 +1,7 @@
 #include "auth/uri_encoding.h"
 
+#include "common/percent_encoding.h"
+
 namespace fanout::auth::detail {
 
 TargetParts split_target(std::string_view target) {

@@ -7,8 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "common/percent_encoding.h"
-
 namespace fanout::auth::detail {
 
 // The path and the raw query of a request-target. Absolute-form targets lose scheme and authority.

@@ -2,7 +2,6 @@
 
 #include <pugixml.hpp>
 
-#include "auth/uri_encoding.h"
 #include "client/service_caller.h"
 #include "client/wire_protocols.h"
 #include "common/percent_encoding.h"

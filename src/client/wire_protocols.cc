@@ -3,7 +3,6 @@
 #include <boost/json.hpp>
 #include <pugixml.hpp>
 
-#include "auth/uri_encoding.h"
 #include "client/service_caller.h"
 #include "common/percent_encoding.h"
 

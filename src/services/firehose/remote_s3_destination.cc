@@ -10,7 +10,6 @@
 #include <stdexcept>
 
 #include "auth/sigv4.h"
-#include "auth/uri_encoding.h"
 #include "common/percent_encoding.h"
 
 namespace fanout::services::firehose {

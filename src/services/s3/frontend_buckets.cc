@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 
-#include "auth/uri_encoding.h"
 #include "common/crypto.h"
 #include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"

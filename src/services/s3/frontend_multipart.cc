@@ -1,7 +1,6 @@
 // Multipart upload operations.
 #include <charconv>
 
-#include "auth/uri_encoding.h"
 #include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/frontend_internal.h"

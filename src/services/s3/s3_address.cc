@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "auth/uri_encoding.h"
 #include "common/ascii_text.h"
 #include "common/percent_encoding.h"
 
