@@ -75,7 +75,14 @@ EventGenerator::EventGenerator(std::uint64_t seed) : random_(seed) {}
 std::string EventGenerator::uuid() {
   std::uniform_int_distribution<std::uint64_t> bits;
   const std::uint64_t high = bits(random_);
-  return crypto::format_uuid_v4(high, bits(random_));
+  return crypto::format_uuid(high, bits(random_), 4);
+}
+
+std::string EventGenerator::time_ordered_uuid() {
+  std::uniform_int_distribution<std::uint64_t> bits;
+  const auto ms = static_cast<std::uint64_t>(now_ms());
+  const std::uint64_t high = (ms << 16) | (bits(random_) & 0xffff);
+  return crypto::format_uuid(high, bits(random_), 7);
 }
 
 std::string EventGenerator::cpf() {
@@ -98,7 +105,7 @@ std::string EventGenerator::cpf() {
 
 ConsumerCreatedEvent EventGenerator::next() {
   ConsumerCreatedEvent event;
-  event.event_id = uuid();
+  event.event_id = time_ordered_uuid();
 
   auto& consumer = event.consumer;
   const std::string first = pick(kFirstNames);

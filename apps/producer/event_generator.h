@@ -18,6 +18,9 @@ class EventGenerator {
 
  private:
   std::string uuid();
+  // UUID version 7 (RFC 9562): the current Unix time in milliseconds, then random bits. For
+  // event_id, the key every service indexes: ids created later sort later.
+  std::string time_ordered_uuid();
   std::string cpf();
   template <typename T, std::size_t N>
   const T& pick(const T (&choices)[N]) {

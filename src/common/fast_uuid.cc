@@ -40,16 +40,16 @@ class Xoshiro256 {
 std::string fast_uuid_v4() {
   thread_local Xoshiro256 generator;
   const std::uint64_t hi = generator.next();
-  return format_uuid_v4(hi, generator.next());
+  return format_uuid(hi, generator.next(), 4);
 }
 
-std::string format_uuid_v4(std::uint64_t hi, std::uint64_t lo) {
+std::string format_uuid(std::uint64_t hi, std::uint64_t lo, int version) {
   std::array<unsigned char, 16> b{};
   for (std::size_t i = 0; i < 8; ++i) {
     b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
     b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
   }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | (version << 4));
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id(36, '-');

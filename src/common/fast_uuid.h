@@ -11,8 +11,9 @@ namespace fanout::crypto {
 
 std::string fast_uuid_v4();
 
-// The version-4 UUID text of 128 random bits (hi holds the first 8 bytes, big-endian); the
-// version and variant bits are overwritten. For generators with their own (seeded) randomness.
-std::string format_uuid_v4(std::uint64_t hi, std::uint64_t lo);
+// The UUID text of 128 bits (hi holds the first 8 bytes, big-endian) with the given version and
+// the RFC 9562 variant written over their bits. For generators with their own randomness (4) or
+// layout (7: a millisecond timestamp first).
+std::string format_uuid(std::uint64_t hi, std::uint64_t lo, int version);
 
 }  // namespace fanout::crypto

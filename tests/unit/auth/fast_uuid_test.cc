@@ -35,11 +35,12 @@ TEST(FastUuid, UniqueAcrossCallsAndThreads) {
   EXPECT_EQ(all.size(), 4u * 20000u);  // threads are seeded independently: no shared sequence
 }
 
-TEST(FastUuid, FormatsGivenBitsWithVersionAndVariant) {
-  EXPECT_EQ(format_uuid_v4(0x0123456789abcdefULL, 0xfedcba9876543210ULL),
+TEST(FastUuid, FormatsGivenBitsWithTheVersionAndVariant) {
+  EXPECT_EQ(format_uuid(0x0123456789abcdefULL, 0xfedcba9876543210ULL, 4),
             "01234567-89ab-4def-bedc-ba9876543210");
-  EXPECT_EQ(format_uuid_v4(0, 0), "00000000-0000-4000-8000-000000000000");
-  EXPECT_EQ(format_uuid_v4(~0ULL, ~0ULL), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+  EXPECT_EQ(format_uuid(0, 0, 4), "00000000-0000-4000-8000-000000000000");
+  EXPECT_EQ(format_uuid(~0ULL, ~0ULL, 4), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+  EXPECT_EQ(format_uuid(0x0193a1b2c3d4ffffULL, 0, 7), "0193a1b2-c3d4-7fff-8000-000000000000");
 }
 
 }  // namespace
