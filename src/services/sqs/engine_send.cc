@@ -123,14 +123,17 @@ SqsEngine::PreparedSend SqsEngine::prepare_send(Queue& queue, SendRequest reques
   }
 
   PreparedSend prepared;
-  prepared.md5_of_body = crypto::hex(crypto::md5(request.body));
-  if (!request.attributes.empty()) prepared.md5_of_attributes = md5_of_attributes(request.attributes);
-  if (request.trace_header)
-    prepared.md5_of_system_attributes = md5_of_system_attributes(*request.trace_header);
+  prepared.md5_of_body = crypto::hex(crypto::md5(request.body));  // stored: receives answer with it
   prepared.delay_seconds = queue.fifo ? default_delay : request.delay_seconds.value_or(default_delay);
   prepared.sender_id = sender_id;
   prepared.request = std::move(request);
   return prepared;
+}
+
+void SqsEngine::add_attribute_checksums(PreparedSend& send) {
+  const auto& request = send.request;
+  if (!request.attributes.empty()) send.md5_of_attributes = md5_of_attributes(request.attributes);
+  if (request.trace_header) send.md5_of_system_attributes = md5_of_system_attributes(*request.trace_header);
 }
 
 SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, PreparedSend& send,
@@ -217,6 +220,7 @@ void SqsEngine::apply_staged(StagedSends& staged, bool durable) {
 void SqsEngine::send_message(const Context& context, const Input& input, Completion& done) {
   auto queue = resolve(context, input, "SendMessage", true);
   auto prepared = prepare_send(*queue, parse_send_request(input), sender_id_of(context));
+  add_attribute_checksums(prepared);
   auto staged = std::make_shared<StagedSends>();
   store::Batch batch;
   std::unique_lock lock(queue->mutex);
@@ -275,6 +279,7 @@ void SqsEngine::send_message_batch(const Context& context, const Input& input, C
       auto request = parse_send_request(entry);
       total += request.body.size() + attributes_size(request.attributes);
       e.prepared = prepare_send(*queue, std::move(request), sender);
+      add_attribute_checksums(*e.prepared);
     } catch (const SqsError& error) {
       if (error.error().code == "QueueDoesNotExist") throw;
       if (auto body = input::opt_string(entry, "MessageBody")) total += body->size();

@@ -57,8 +57,8 @@ struct SendRequest {
 struct SendResult {
   std::string message_id;
   std::string md5_of_body;
-  std::string md5_of_attributes;         // "" when no attributes
-  std::string md5_of_system_attributes;  // "" when no system attributes
+  std::string md5_of_attributes;         // "" when no attributes, and from stage_send
+  std::string md5_of_system_attributes;  // "" when no system attributes, and from stage_send
   std::string sequence_number;           // FIFO only
 };
 
@@ -216,6 +216,10 @@ class SqsEngine final : public protocol::ServiceEngine {
   SendRequest parse_send_request(const Input& entry);
   // Validates against the queue's settings (taken under its mutex); throws SqsError.
   PreparedSend prepare_send(Queue& queue, SendRequest request, const std::string& sender_id);
+  // MD5OfMessageAttributes and MD5OfMessageSystemAttributes, which only SendMessage(Batch)
+  // answers with: receives compute them over the attributes they return, and the typed API's
+  // callers (SNS deliveries) read neither, so stage_send leaves them out.
+  static void add_attribute_checksums(PreparedSend& send);
   // Under the queue's mutex: deduplicates, assigns the sequence and writes the records.
   SendResult stage_locked(const std::shared_ptr<Queue>& queue, PreparedSend& send, store::Batch& batch,
                           StagedSends& staged);

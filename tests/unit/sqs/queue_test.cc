@@ -1,5 +1,7 @@
 // Queue-level operations: creation rules, attributes, listing, tags, permissions, purge, delete,
 // account isolation.
+#include "common/crypto.h"
+#include "services/sqs/message_attributes.h"
 #include "sqs_fixture.h"
 
 namespace fanout::services::sqs::testing {
@@ -321,8 +323,13 @@ TEST_F(SqsQueues, StagedSendsShareTheCallersBatch) {
   StagedSends staged;
   SendRequest request;
   request.body = "fanned";
-  ASSERT_TRUE(
-      std::holds_alternative<SendResult>(engine_->stage_send(caller, arn_of(a), request, batch, staged)));
+  request.attributes = {{"event_type", "String", "consumer.created"}};
+  const auto first = engine_->stage_send(caller, arn_of(a), request, batch, staged);
+  ASSERT_TRUE(std::holds_alternative<SendResult>(first));
+  // The body's MD5 is stored for receives; the attribute checksums only SendMessage answers with
+  // are not computed for the typed API's callers.
+  EXPECT_EQ(std::get<SendResult>(first).md5_of_body, crypto::hex(crypto::md5("fanned")));
+  EXPECT_EQ(std::get<SendResult>(first).md5_of_attributes, "");
   ASSERT_TRUE(std::holds_alternative<SendResult>(engine_->stage_send(caller, b, request, batch, staged)));
   auto missing = engine_->stage_send(caller, "123456789012/nope", request, batch, staged);
   ASSERT_TRUE(std::holds_alternative<ServiceError>(missing));
@@ -331,7 +338,9 @@ TEST_F(SqsQueues, StagedSendsShareTheCallersBatch) {
   auto status = store_->write(std::move(batch));
   ASSERT_TRUE(status.ok);
   engine_->finish_staged(std::move(staged), status);
-  EXPECT_EQ(bodies(receive(a)), std::vector<std::string>{"fanned"});
+  const auto received = receive(a, {{"MessageAttributeNames", json::array{"All"}}});
+  EXPECT_EQ(bodies(received), std::vector<std::string>{"fanned"});
+  EXPECT_EQ(received.at(0).at("MD5OfMessageAttributes").as_string(), md5_of_attributes(request.attributes));
   EXPECT_EQ(bodies(receive(b)), std::vector<std::string>{"fanned"});
   EXPECT_EQ(engine_->queue_arn(a), "arn:aws:sqs:us-east-1:123456789012:fan-a");
   EXPECT_FALSE(engine_->queue_arn("arn:aws:sqs:us-east-1:123456789012:nope"));
