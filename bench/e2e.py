@@ -9,6 +9,13 @@ committing transaction), p50/p99.
 
   bench/e2e.py [--build build] [--count 20000] [--rate 20000] [--durability fsync]
                [--workers 32] [--concurrency 16] [--synchronous-normal] [--raw-only]
+               [--reference-stack [--firehose-interval 10]]
+
+--reference-stack deploys infra/infra.yaml at fanoutd's start-up instead of building the topology
+with boto3: the reference system whole, with its Firehose subscription (raw deliveries to both
+queues and to a stream that lands the events in S3 under landing_date=). Events/s still counts
+both databases; the Firehose leg's CPU is in fanoutd's, and the run then waits until the bucket
+holds every event and says how long after the last commit that took (up to the buffer interval).
 """
 import argparse
 import json
@@ -48,6 +55,37 @@ def topology(endpoint, workdir, envelope):
         f.write(f"ACCESS_KEY=test\nSECRET_KEY=test\nARN={topic}\nURL_ORDERS={urls['orders']}\n"
                 f"URL_PAYMENTS={urls['payments']}\n")
     return env_file
+
+
+def reference_stack(endpoint, workdir):
+    """The .env of the infra/infra.yaml stack fanoutd deployed at start-up, and its bucket."""
+    cfn = client("cloudformation", endpoint)
+    stack = cfn.describe_stacks(StackName="fanout-e2e")["Stacks"][0]
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        sys.exit(f"stack fanout-e2e: {stack['StackStatus']}")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    env_file = os.path.join(workdir, ".env")
+    with open(env_file, "w") as f:
+        f.write(f"ACCESS_KEY=test\nSECRET_KEY=test\nARN={outputs['TopicArn']}\n"
+                f"URL_ORDERS={outputs['OrdersQueueUrl']}\nURL_PAYMENTS={outputs['PaymentsQueueUrl']}\n")
+    return env_file, outputs["BucketName"]
+
+
+def landed_event_ids(s3, bucket):
+    """Event ids in the bucket's objects (Firehose writes one JSON event per line)."""
+    ids = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            if "landing_date=" not in item["Key"] or item["Key"].startswith("errors/"):
+                continue
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
+            ids.update(json.loads(line)["event_id"] for line in body.splitlines() if line.strip())
+    return ids
+
+
+def conn_rows(db):
+    with sqlite3.connect(db, timeout=10) as conn:
+        return conn.execute("SELECT event_id FROM orders").fetchall()
 
 
 def count(db, table):
@@ -98,6 +136,9 @@ def main():
     parser.add_argument("--synchronous-normal", action="store_true")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--raw-only", action="store_true", help="raw delivery on both queues (no signed envelope)")
+    parser.add_argument("--reference-stack", action="store_true",
+                        help="deploy infra/infra.yaml (queues, topic and the Firehose -> S3 leg)")
+    parser.add_argument("--firehose-interval", type=int, default=10, help="the stack's BufferIntervalSeconds")
     args = parser.parse_args()
 
     build = os.path.abspath(args.build)
@@ -105,10 +146,17 @@ def main():
     producer_bin = os.path.join(build, "apps", "producer", "producer")
     consumer_bin = os.path.join(build, "apps", "consumers", "consumer")
     workdir = tempfile.mkdtemp(prefix="fanout-e2e-")
-    server = Fanoutd(durability=args.durability).start()
+    deploy = []
+    if args.reference_stack:
+        deploy = ["--deploy", os.path.join(HERE, "..", "infra", "infra.yaml"), "--stack-name", "fanout-e2e",
+                  "--deploy-parameter", f"BufferIntervalSeconds={args.firehose_interval}"]
+    server = Fanoutd(*deploy, durability=args.durability).start()
     procs = []
     try:
-        env_file = topology(server.endpoint, workdir, not args.raw_only)
+        if args.reference_stack:
+            env_file, bucket = reference_stack(server.endpoint, workdir)
+        else:
+            env_file = topology(server.endpoint, workdir, not args.raw_only)
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({"HOME": workdir, "AWS_ENDPOINT_URL": server.endpoint})
         dbs = {}
@@ -166,6 +214,21 @@ def main():
               + f"; total {sum(cpu.values()) / len(rows) * 1e6:.0f} us/event -> "
               f"{len(rows) / sum(cpu.values()):.0f} events/s per fully used core")
         print("requests per event: " + requests_per_event(server.endpoint, len(rows)))
+        if args.reference_stack:
+            s3 = client("s3", server.endpoint)
+            wanted = {r[0] for r in conn_rows(dbs["orders"])}
+            deadline = time.time() + args.firehose_interval + 60
+            while True:
+                landed = landed_event_ids(s3, bucket)
+                if wanted <= landed or time.time() > deadline:
+                    break
+                time.sleep(1)
+            after = time.time() * 1000 - last_commit
+            print(f"Firehose -> S3: {len(wanted & landed)} of {len(wanted)} events landed in s3://{bucket}/"
+                  f"landing_date=.../ ({after / 1000:.1f} s after the last commit; buffer interval "
+                  f"{args.firehose_interval} s)")
+            if not wanted <= landed:
+                sys.exit("Firehose did not land every event")
         print(f"load average during the run: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     finally:
         for proc in procs:
