@@ -7,7 +7,8 @@ TSAN_BUILD ?= build-tsan
 # Configured only (never built): the compile database make test's clang-tidy step reads.
 TIDY_BUILD ?= build-tidy
 # The concurrency-heavy suites, also built and run under ThreadSanitizer: the store's group
-# commit, the SQS engine (long polls, timers, visibility) and Firehose's delivery workers.
+# commit, the SQS engine (long polls, timers, visibility), Firehose's delivery workers and the
+# services' shared SQLite transactions (client_event_test).
 TSAN_TESTS ?= store_test sqs_engine_test firehose_engine_test client_event_test
 CMAKE_FLAGS ?=
 # The sanitizer trees that make test builds from scratch on a fresh machine are unity builds:

@@ -36,6 +36,15 @@ from fanoutd_process import Fanoutd  # noqa: E402
 from conftest import client  # noqa: E402
 
 
+def write_env(workdir, topic, orders_url, payments_url):
+    """The apps' .env, as the reference system configures them."""
+    env_file = os.path.join(workdir, ".env")
+    with open(env_file, "w") as f:
+        f.write(f"ACCESS_KEY=test\nSECRET_KEY=test\nARN={topic}\nURL_ORDERS={orders_url}\n"
+                f"URL_PAYMENTS={payments_url}\n")
+    return env_file
+
+
 def topology(endpoint, workdir, envelope):
     sns, sqs = client("sns", endpoint), client("sqs", endpoint)
     topic = sns.create_topic(Name="consumers")["TopicArn"]
@@ -50,11 +59,7 @@ def topology(endpoint, workdir, envelope):
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": raw})
         urls[service] = url
-    env_file = os.path.join(workdir, ".env")
-    with open(env_file, "w") as f:
-        f.write(f"ACCESS_KEY=test\nSECRET_KEY=test\nARN={topic}\nURL_ORDERS={urls['orders']}\n"
-                f"URL_PAYMENTS={urls['payments']}\n")
-    return env_file
+    return write_env(workdir, topic, urls["orders"], urls["payments"])
 
 
 def reference_stack(endpoint, workdir):
@@ -64,28 +69,21 @@ def reference_stack(endpoint, workdir):
     if stack["StackStatus"] != "CREATE_COMPLETE":
         sys.exit(f"stack fanout-e2e: {stack['StackStatus']}")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
-    env_file = os.path.join(workdir, ".env")
-    with open(env_file, "w") as f:
-        f.write(f"ACCESS_KEY=test\nSECRET_KEY=test\nARN={outputs['TopicArn']}\n"
-                f"URL_ORDERS={outputs['OrdersQueueUrl']}\nURL_PAYMENTS={outputs['PaymentsQueueUrl']}\n")
+    env_file = write_env(workdir, outputs["TopicArn"], outputs["OrdersQueueUrl"], outputs["PaymentsQueueUrl"])
     return env_file, outputs["BucketName"]
 
 
-def landed_event_ids(s3, bucket):
-    """Event ids in the bucket's objects (Firehose writes one JSON event per line)."""
-    ids = set()
+def read_landed(s3, bucket, landed):
+    """Adds to `landed` (object key -> event ids) the objects Firehose wrote since the last call
+    under landing_date= (one JSON event per line); objects never change, so each is read once."""
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", []):
-            if "landing_date=" not in item["Key"] or item["Key"].startswith("errors/"):
+            key = item["Key"]
+            if key in landed or "landing_date=" not in key or key.startswith("errors/"):
                 continue
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode()
-            ids.update(json.loads(line)["event_id"] for line in body.splitlines() if line.strip())
-    return ids
-
-
-def conn_rows(db):
-    with sqlite3.connect(db, timeout=10) as conn:
-        return conn.execute("SELECT event_id FROM orders").fetchall()
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+            landed[key] = {json.loads(line)["event_id"] for line in body.splitlines() if line.strip()}
+    return set().union(*landed.values())
 
 
 def count(db, table):
@@ -196,7 +194,7 @@ def main():
                "orders": cpu_seconds(procs[0].pid), "payments": cpu_seconds(procs[1].pid)}
         with sqlite3.connect(dbs["orders"]) as conn:
             conn.execute("ATTACH DATABASE ? AS p", (dbs["payments"],))
-            rows = conn.execute("SELECT o.occurred_at_ms, max(o.recorded_at_ms, y.recorded_at_ms) "
+            rows = conn.execute("SELECT o.occurred_at_ms, max(o.recorded_at_ms, y.recorded_at_ms), event_id "
                                 "FROM orders o JOIN p.payments y USING (event_id)").fetchall()
         first_publish = min(r[0] for r in rows)
         last_commit = max(r[1] for r in rows)
@@ -216,10 +214,11 @@ def main():
         print("requests per event: " + requests_per_event(server.endpoint, len(rows)))
         if args.reference_stack:
             s3 = client("s3", server.endpoint)
-            wanted = {r[0] for r in conn_rows(dbs["orders"])}
+            wanted = {r[2] for r in rows}
             deadline = time.time() + args.firehose_interval + 60
+            objects = {}
             while True:
-                landed = landed_event_ids(s3, bucket)
+                landed = read_landed(s3, bucket, objects)
                 if wanted <= landed or time.time() > deadline:
                     break
                 time.sleep(1)

@@ -270,21 +270,28 @@ EventParseResult event_from_object(const json::object& top) {
   return result;
 }
 
+// The JSON object the text holds, or nullopt.
+std::optional<json::value> parse_object(std::string_view text) {
+  boost::system::error_code ec;
+  json::value root = json::parse(text, ec);
+  if (ec || !root.is_object()) return std::nullopt;
+  return root;
+}
+
+EventParseResult not_an_object() { return EventParseResult{std::nullopt, "not a JSON object"}; }
+
 }  // namespace
 
 EventParseResult parse_event(std::string_view json_text) {
-  boost::system::error_code ec;
-  const json::value root = json::parse(json_text, ec);
-  if (ec || !root.is_object()) return EventParseResult{std::nullopt, "not a JSON object"};
-  return event_from_object(root.as_object());
+  const auto root = parse_object(json_text);
+  return root ? event_from_object(root->as_object()) : not_an_object();
 }
 
 EventParseResult parse_sqs_body(std::string_view body) {
   // A raw delivery is the event itself: parsed once, here.
-  boost::system::error_code ec;
-  const json::value root = json::parse(body, ec);
-  if (ec || !root.is_object()) return EventParseResult{std::nullopt, "not a JSON object"};
-  const auto& object = root.as_object();
+  const auto root = parse_object(body);
+  if (!root) return not_an_object();
+  const auto& object = root->as_object();
   auto type = object.find("Type");
   if (type == object.end() || !object.contains("TopicArn")) return event_from_object(object);
   auto message = object.find("Message");

@@ -23,21 +23,19 @@ std::string_view trim_sigv4(std::string_view s) {
 
 // S3 canonical path: escapes the client already made are kept, anything else illegal is escaped.
 std::string encode_once(std::string_view path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(path.size() + path.size() / 2);
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    const auto c = static_cast<unsigned char>(path[i]);
-    if (percent_encoding::is_unreserved(c) || c == '/') {
-      out += path[i];
-    } else if (c == '%' && i + 2 < path.size() && is_hex(path[i + 1]) && is_hex(path[i + 2])) {
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '%' && i + 2 < path.size() && is_hex(path[i + 1]) && is_hex(path[i + 2])) {
       out.append(path.substr(i, 3));
-      i += 2;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
+      i += 3;
+      continue;
     }
+    // Up to the next '%' (a lone '%' included, which becomes %25): percent-encoding as elsewhere.
+    const std::size_t next = std::min(path.find('%', i + 1), path.size());
+    percent_encoding::append_encoded(out, path.substr(i, next - i), /*keep_slash=*/true);
+    i = next;
   }
   return out;
 }
