@@ -1,6 +1,7 @@
 // Buffers, interval timers and object delivery.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
@@ -192,8 +193,15 @@ void FirehoseEngine::delivered(const std::shared_ptr<Stream>& stream, const std:
   stream->objects_delivered.fetch_add(1, std::memory_order_relaxed);
   const std::string& id = job->compiled->config->id;
   store::Batch batch;
-  const auto first = job->records.front().seq;
-  const auto last = job->records.back().seq;
+  // Records staged into another engine's batch can reach a buffer after later ones, so an
+  // object's records are not always in sequence order. Sequence numbers are unique: when the
+  // count spans first..last exactly, the object holds that whole range.
+  auto first = job->records.front().seq;
+  auto last = first;
+  for (const auto& r : job->records) {
+    first = std::min(first, r.seq);
+    last = std::max(last, r.seq);
+  }
   if (last - first + 1 == job->records.size()) {
     batch.erase_range(kRecordsCf, record_key(id, first), record_key(id, last + 1));
   } else {

@@ -1,4 +1,5 @@
 // PutRecord / PutRecordBatch and puts from other engines: one durable store batch per call.
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <optional>
@@ -129,16 +130,18 @@ void FirehoseEngine::append_records(
       done(errors::service_unavailable("The record could not be stored: " + status.message).error());
       return;
     }
-    life->run([&] {
-      std::lock_guard lock(stream->mutex);
-      if (stream->deleted) return;
-      buffer_records_locked(*stream, *records);
-      cut_due_locked(*stream, now());
-      if (const std::int64_t due = next_interval_due_locked(*stream); due != 0) arm_timer_locked(stream, due);
-      pump_locked(stream);
-    });
+    life->run([&] { buffer_committed(stream, *records); });
     done(std::move(ids));
   });
+}
+
+void FirehoseEngine::buffer_committed(const std::shared_ptr<Stream>& stream, std::vector<Record>& records) {
+  std::lock_guard lock(stream->mutex);
+  if (stream->deleted) return;
+  buffer_records_locked(*stream, records);
+  cut_due_locked(*stream, now());
+  if (const std::int64_t due = next_interval_due_locked(*stream); due != 0) arm_timer_locked(stream, due);
+  pump_locked(stream);
 }
 
 void FirehoseEngine::put_record(const Context& context, const Input& input, Completion& done) {
@@ -218,31 +221,32 @@ void FirehoseEngine::put_record_batch(const Context& context, const Input& input
   append_records(stream, std::move(datas), std::move(answer));
 }
 
+std::variant<std::shared_ptr<FirehoseEngine::Stream>, std::string> FirehoseEngine::service_stream(
+    const std::string& stream_arn, const std::string& role_arn, std::size_t bytes) const {
+  auto arn = parse_stream_arn(stream_arn);
+  if (!arn || arn->region != region_) {
+    return "ResourceNotFoundException: " + stream_arn + " is not a delivery stream of this server";
+  }
+  if (!role_arn.starts_with("arn:aws:iam::")) {
+    return "AccessDeniedException: " + role_arn + " is not an IAM role ARN";
+  }
+  auto stream = find_stream(arn->account, arn->name);
+  if (!stream) return std::string(errors::stream_not_found(arn->name, arn->account).what());
+  if (bytes > kMaxRecordBytes) return "InvalidArgumentException: Record size exceeds the limit of 1000 KiB.";
+  return stream;
+}
+
 void FirehoseEngine::put_service_record(const std::string& stream_arn, const std::string& role_arn,
                                         std::string data, std::function<void(ServicePutResult)> done) {
   using Outcome = ServicePutResult::Outcome;
-  auto arn = parse_stream_arn(stream_arn);
-  if (!arn || arn->region != region_) {
-    done({Outcome::rejected,
-          "ResourceNotFoundException: " + stream_arn + " is not a delivery stream of this server"});
-    return;
-  }
-  if (!role_arn.starts_with("arn:aws:iam::")) {
-    done({Outcome::rejected, "AccessDeniedException: " + role_arn + " is not an IAM role ARN"});
-    return;
-  }
-  auto stream = find_stream(arn->account, arn->name);
-  if (!stream) {
-    done({Outcome::rejected, errors::stream_not_found(arn->name, arn->account).what()});
-    return;
-  }
-  if (data.size() > kMaxRecordBytes) {
-    done({Outcome::rejected, "InvalidArgumentException: Record size exceeds the limit of 1000 KiB."});
+  auto found = service_stream(stream_arn, role_arn, data.size());
+  if (auto* why = std::get_if<std::string>(&found)) {
+    done({Outcome::rejected, std::move(*why)});
     return;
   }
   std::vector<std::string> datas;
   datas.push_back(std::move(data));
-  append_records(stream, std::move(datas), [done = std::move(done)](auto result) {
+  append_records(std::get<0>(found), std::move(datas), [done = std::move(done)](auto result) {
     if (auto* error = std::get_if<protocol::ServiceError>(&result)) {
       // Not ACTIVE yet, or throttled: SNS retries with backoff.
       done({Outcome::retry, error->code + ": " + error->message});
@@ -250,6 +254,48 @@ void FirehoseEngine::put_service_record(const std::string& stream_arn, const std
       done({Outcome::delivered, {}});
     }
   });
+}
+
+std::function<void(bool)> FirehoseEngine::stage_service_record(const std::string& stream_arn,
+                                                               const std::string& role_arn,
+                                                               std::string_view data, store::Batch& batch) {
+  auto found = service_stream(stream_arn, role_arn, data.size());
+  auto* stream = std::get_if<std::shared_ptr<Stream>>(&found);
+  if (!stream) return {};
+  std::shared_ptr<const Stream::Compiled> compiled;
+  {
+    std::lock_guard lock((*stream)->mutex);
+    compiled = (*stream)->compiled;
+  }
+  auto records = std::make_shared<std::vector<Record>>(1);
+  Record& record = records->front();
+  record.arrival_ms = now();
+  record.partition = partition_for(*compiled, data);
+  record.data = std::string(data);
+  const std::size_t bytes = data.size();
+  {
+    std::lock_guard lock((*stream)->mutex);
+    // As append_records refuses; put_service_record then tells SNS to retry or drop.
+    if ((*stream)->deleted || !(*stream)->active ||
+        (*stream)->held_bytes + bytes > options_.max_held_bytes_per_stream) {
+      return {};
+    }
+    record.seq = (*stream)->next_seq++;
+    batch.put(kRecordsCf, record_key(compiled->config->id, record.seq),
+              encode_record(record.arrival_ms, record.partition, record.data));
+    (*stream)->held_bytes += bytes;
+  }
+  ++records_in_;
+  // Unlike append_records' own batches, the caller's batch may commit after a later record's:
+  // buffers (and so objects) can hold records out of sequence order, which delivered() allows.
+  return [this, life = life_, stream = std::move(*stream), records, bytes](bool committed) {
+    if (committed) {
+      life->run([&] { buffer_committed(stream, *records); });
+      return;
+    }
+    std::lock_guard lock(stream->mutex);
+    stream->held_bytes -= std::min(stream->held_bytes, bytes);
+  };
 }
 
 }  // namespace fanout::services::firehose

@@ -80,6 +80,13 @@ class FirehoseEngine final : public protocol::ServiceEngine {
   // One record into the stream `stream_arn` on behalf of another service (SNS subscriptions).
   void put_service_record(const std::string& stream_arn, const std::string& role_arn, std::string data,
                           std::function<void(ServicePutResult)> done);
+  // The same record written into the caller's `batch` instead of a batch of its own, when the
+  // stream takes it now; the returned function must be called once with whether that batch
+  // committed (sns::FirehoseSink::stage_record). An empty function, and `batch` unchanged, when
+  // put_service_record() must decide (no such stream, not ACTIVE, throttled, too large).
+  std::function<void(bool committed)> stage_service_record(const std::string& stream_arn,
+                                                           const std::string& role_arn, std::string_view data,
+                                                           store::Batch& batch);
 
   // Cuts every buffer whose interval has passed by the engine's clock (timers call this; tests
   // with a ManualClock call it after moving the clock).
@@ -142,6 +149,12 @@ class FirehoseEngine final : public protocol::ServiceEngine {
   void append_records(
       const std::shared_ptr<Stream>& stream, std::vector<std::string> records,
       std::function<void(std::variant<std::vector<std::string>, protocol::ServiceError>)> done);
+  // The stream a service record for `stream_arn` goes to, or why it cannot (AWS's error text).
+  std::variant<std::shared_ptr<Stream>, std::string> service_stream(const std::string& stream_arn,
+                                                                    const std::string& role_arn,
+                                                                    std::size_t bytes) const;
+  // Once the batch holding `records` is durable: they join their buffers, which may cut objects.
+  void buffer_committed(const std::shared_ptr<Stream>& stream, std::vector<Record>& records);
 
   // --- delivery (engine_delivery.cc) ---
   void buffer_records_locked(Stream& stream, std::vector<Record>& records);

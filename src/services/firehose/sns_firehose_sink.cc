@@ -26,4 +26,11 @@ void SnsFirehoseSink::put_record(const std::string& /*account*/, const std::stri
                              });
 }
 
+sns::SettleStagedRecord SnsFirehoseSink::stage_record(const std::string& /*account*/,
+                                                      const std::string& stream_arn,
+                                                      const std::string& role_arn, std::string_view data,
+                                                      store::Batch& batch) {
+  return engine_.stage_service_record(stream_arn, role_arn, data, batch);
+}
+
 }  // namespace fanout::services::firehose

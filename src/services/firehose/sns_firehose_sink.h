@@ -12,6 +12,9 @@ class SnsFirehoseSink final : public sns::FirehoseSink {
   explicit SnsFirehoseSink(FirehoseEngine& engine) : engine_(engine) {}
   void put_record(const std::string& account, const std::string& stream_arn, const std::string& role_arn,
                   std::string data, std::function<void(sns::FirehosePutResult)> done) override;
+  sns::SettleStagedRecord stage_record(const std::string& account, const std::string& stream_arn,
+                                       const std::string& role_arn, std::string_view data,
+                                       store::Batch& batch) override;
 
  private:
   FirehoseEngine& engine_;

@@ -97,6 +97,7 @@ struct SnsEngine::PublishJob {
   std::int64_t now = 0;
   store::Batch batch;
   sqs::StagedSends staged;
+  std::vector<SettleStagedRecord> firehose_staged;  // Firehose records in `batch`
   std::vector<OutboxEntry> outbox;
   std::vector<std::string> dedup_added;  // FIFO: released if the batch fails
 };

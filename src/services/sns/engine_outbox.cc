@@ -112,7 +112,7 @@ void SnsEngine::attempt(const OutboxScheduler::Ref& ref, std::uint64_t generatio
   FirehoseSink* sink;
   {
     std::lock_guard lock(outbox_mutex_);
-    sink = firehose_sink_;
+    sink = firehose_sink_.load(std::memory_order_acquire);
     if (!sink) {
       // The sink went away since the pump: park the delivery until one is set again.
       outbox_.finished(ref);

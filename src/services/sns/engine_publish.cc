@@ -1,6 +1,7 @@
-// Publishing: Publish and PublishBatch. A message's deliveries to SQS subscriptions are staged
-// into the publish's own write batch (durable fan-out), HTTP/S and Firehose deliveries into the
-// outbox in that batch; the caller gets its answer once the batch is durable.
+// Publishing: Publish and PublishBatch. A message's deliveries to SQS subscriptions, and to
+// Firehose streams that take them at once, are staged into the publish's own write batch
+// (durable fan-out); HTTP/S deliveries and the Firehose records that must wait or be retried go
+// into the outbox in that batch. The caller gets its answer once the batch is durable.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -122,6 +123,14 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
       stage_sqs_delivery(job, s, delivery);
       continue;
     }
+    std::string firehose_record;
+    if (s.protocol == "firehose") {
+      firehose_record = s.raw ? text
+                              : notification_json_compact(delivery.fields_for(text), unsubscribe_url(s),
+                                                          message.attributes);
+      firehose_record += '\n';
+      if (stage_firehose_delivery(job, s, firehose_record)) continue;
+    }
     OutboxEntry entry;
     entry.id = next_outbox_id();
     entry.subscription_arn = s.arn;
@@ -140,10 +149,7 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
       entry.kind = OutboxEntry::Kind::firehose;
       entry.role_arn = s.attribute("SubscriptionRoleArn");
       entry.retry = RetryPolicy::aws_managed();
-      entry.body = s.raw ? text
-                         : notification_json_compact(delivery.fields_for(text), unsubscribe_url(s),
-                                                     message.attributes);
-      entry.body += '\n';
+      entry.body = std::move(firehose_record);
     } else {
       entry.kind = OutboxEntry::Kind::http;
       auto policy = effective_http_policy(s.attribute("DeliveryPolicy"), topic.attribute("DeliveryPolicy"));
@@ -167,6 +173,17 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
   json::object result{{"MessageId", message_id}};
   if (!sequence_number.empty()) result["SequenceNumber"] = sequence_number;
   return result;
+}
+
+bool SnsEngine::stage_firehose_delivery(PublishJob& job, const Subscription& s, const std::string& record) {
+  FirehoseSink* sink = firehose_sink_.load(std::memory_order_acquire);
+  if (!sink) return false;
+  auto settle = sink->stage_record(job.topic->account, s.endpoint, s.attribute("SubscriptionRoleArn"), record,
+                                   job.batch);
+  if (!settle) return false;
+  s.counters->delivered.fetch_add(1, std::memory_order_relaxed);
+  job.firehose_staged.push_back(std::move(settle));
+  return true;
 }
 
 void SnsEngine::stage_sqs_delivery(PublishJob& job, const Subscription& s, const Delivery& delivery) {
@@ -221,6 +238,7 @@ void SnsEngine::stage_sqs_delivery(PublishJob& job, const Subscription& s, const
 
 void SnsEngine::finish_publish(const std::shared_ptr<PublishJob>& job, Completion done, json::object result) {
   if (job->batch.empty()) {
+    for (auto& settle : job->firehose_staged) settle(true);  // nothing to wait for
     done(std::move(result));
     return;
   }
@@ -228,6 +246,7 @@ void SnsEngine::finish_publish(const std::shared_ptr<PublishJob>& job, Completio
   commit(std::move(batch), [this, job, done = std::move(done),
                             result = std::move(result)](const store::Status& status) mutable {
     sqs_.finish_staged(std::move(job->staged), status);
+    for (auto& settle : job->firehose_staged) settle(status.ok);
     if (status.ok) {
       enqueue_outbox(job->outbox);
     } else if (job->fifo) {

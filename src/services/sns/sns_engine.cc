@@ -86,7 +86,7 @@ void SnsEngine::reset() {
 void SnsEngine::set_firehose_sink(FirehoseSink* sink) {
   {
     std::lock_guard lock(outbox_mutex_);
-    firehose_sink_ = sink;
+    firehose_sink_.store(sink, std::memory_order_release);
     outbox_.set_sink_available(sink != nullptr);
   }
   if (sink) schedule(0, [this] { pump_outbox(); });

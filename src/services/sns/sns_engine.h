@@ -171,6 +171,9 @@ class SnsEngine final : public protocol::ServiceEngine {
   // Stages one validated message's deliveries into job->batch; returns {MessageId, SequenceNumber}.
   boost::json::object stage_publish(PublishJob& job, const PreparedMessage& message);
   void stage_sqs_delivery(PublishJob& job, const Subscription& subscription, const Delivery& delivery);
+  // Writes a Firehose subscription's record into job.batch when the sink takes it now; false
+  // when it must go through the outbox instead.
+  bool stage_firehose_delivery(PublishJob& job, const Subscription& subscription, const std::string& record);
   void finish_publish(const std::shared_ptr<PublishJob>& job, Completion done, boost::json::object result);
 
   // --- outbox (engine_outbox.cc) ---
@@ -238,7 +241,9 @@ class SnsEngine final : public protocol::ServiceEngine {
   std::uint64_t outbox_generation_ = 0;  // bumped by reset(): late completions are dropped
   std::atomic<std::uint64_t> outbox_counter_{0};
   std::atomic<bool> pump_requested_{false};
-  FirehoseSink* firehose_sink_ = nullptr;
+  // Set under outbox_mutex_ (with the scheduler's availability); publishes read it unlocked to
+  // stage records straight into their batch.
+  std::atomic<FirehoseSink*> firehose_sink_{nullptr};
 
   std::mutex tick_mutex_;
   TimerQueue::TimerId tick_timer_ = 0;

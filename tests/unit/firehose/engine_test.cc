@@ -3,10 +3,13 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -388,6 +391,90 @@ TEST_F(FirehoseEngineTest, ServicePutsFromSns) {
                               "arn:aws:iam::000000000000:role/sns", "x",
                               [&](ServicePutResult r) { missing.set_value(std::move(r)); });
   EXPECT_EQ(missing.get_future().get().outcome, ServicePutResult::Outcome::rejected);
+}
+
+// SNS's fast path: the record rides in the caller's batch and joins the buffer only once that
+// batch is settled as committed.
+TEST_F(FirehoseEngineTest, StagedServiceRecordsAreStoredWithTheCallersBatch) {
+  create("staged", reference());
+  const std::string arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/staged";
+  const std::string role = "arn:aws:iam::000000000000:role/sns";
+  store::Batch refused;
+  EXPECT_FALSE(engine_->stage_service_record("arn:aws:firehose:us-east-1:000000000000:deliverystream/nope",
+                                             role, "x\n", refused));
+  EXPECT_FALSE(engine_->stage_service_record(arn, "not-a-role", "x\n", refused));
+  EXPECT_FALSE(engine_->stage_service_record(arn, role, std::string(1000 * 1024 + 1, 'x'), refused));
+  EXPECT_TRUE(refused.empty());
+
+  store::Batch committed;
+  auto settle_committed = engine_->stage_service_record(arn, role, "kept", committed);
+  ASSERT_TRUE(settle_committed);
+  EXPECT_FALSE(committed.empty());
+  store::Batch failed;
+  auto settle_failed = engine_->stage_service_record(arn, role, "lost", failed);
+  ASSERT_TRUE(settle_failed);
+  ASSERT_TRUE(store_->write(std::move(committed)).ok);
+  settle_committed(true);
+  settle_failed(false);  // its batch never reached the store
+
+  clock_.advance_ms(60'000);
+  engine_->flush_due();
+  ASSERT_TRUE(engine_->wait_idle(5000));
+  ASSERT_EQ(destination_.snapshot().size(), 1u);
+  EXPECT_EQ(destination_.snapshot()[0].body, "kept\n");
+  // Delivered and forgotten: a restart delivers nothing again.
+  engine_.reset();
+  start();
+  clock_.advance_ms(60'000);
+  engine_->flush_due();
+  ASSERT_TRUE(engine_->wait_idle(5000));
+  EXPECT_EQ(destination_.snapshot().size(), 1u);
+}
+
+// Batches staged into commit in any order, so an object's records can be out of sequence order
+// with gaps (here 1, 5, 3, cut by the size hint, while 2 and 4 are uncommitted). Forgetting the
+// object must erase exactly its records: 2 and 4, committed while it was being retried, survive
+// a restart.
+TEST_F(FirehoseEngineTest, RecordsBufferedOutOfSequenceOrderAreForgottenExactly) {
+  create("shuffled", reference(60, 1));
+  const std::string arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/shuffled";
+  const std::string role = "arn:aws:iam::000000000000:role/sns";
+  auto big = [](char c) { return std::string(400 * 1024, c); };  // three reach the 1 MiB hint
+  const std::vector<std::string> data{big('1'), "2", big('3'), "4", big('5')};
+  std::vector<store::Batch> batches(data.size());
+  std::vector<std::function<void(bool)>> settle;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    settle.push_back(engine_->stage_service_record(arn, role, data[i], batches[i]));
+    ASSERT_TRUE(settle.back());
+  }
+  auto commit = [&](std::size_t seq) {
+    ASSERT_TRUE(store_->write(std::move(batches[seq - 1])).ok);
+    settle[seq - 1](true);
+  };
+  destination_.failing = true;
+  commit(1);
+  commit(5);
+  commit(3);  // cuts [1, 5, 3]; its writes fail and are retried
+  for (int i = 0; i < 200 && destination_.failures < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  commit(2);
+  commit(4);
+  {
+    std::lock_guard lock(destination_.mutex);
+    destination_.failing = false;
+  }
+  ASSERT_TRUE(engine_->wait_idle(5000));
+  ASSERT_EQ(destination_.snapshot().size(), 1u);
+  EXPECT_TRUE(destination_.snapshot()[0].body == data[0] + "\n" + data[4] + "\n" + data[2] + "\n");
+
+  engine_.reset();
+  start();
+  clock_.advance_ms(60'000);
+  engine_->flush_due();
+  ASSERT_TRUE(engine_->wait_idle(5000));
+  auto objects = destination_.snapshot();
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_TRUE(objects[1].body == "2\n4\n") << objects[1].body.substr(0, 16) << "...";
 }
 
 }  // namespace
