@@ -187,6 +187,23 @@ TEST(Timestamps, RoundTrip) {
   EXPECT_FALSE(parse_timestamp_ms("2026-13-28T01:02:03Z").has_value());
 }
 
+TEST(Timestamps, FractionsCalendarAndStrictFields) {
+  EXPECT_EQ(parse_timestamp_ms("2026-11-28T01:02:03.4Z"), 1795827723400);
+  EXPECT_EQ(parse_timestamp_ms("2026-11-28T01:02:03.45Z"), 1795827723450);
+  EXPECT_EQ(parse_timestamp_ms("2026-11-28T01:02:03.456789Z"), 1795827723456);
+  EXPECT_EQ(parse_timestamp_ms("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_timestamp_ms("1969-12-31T23:59:59Z"), -1000);
+  EXPECT_EQ(parse_timestamp_ms("2024-02-29T00:00:00Z"), 1709164800000);  // a leap day
+  EXPECT_EQ(parse_timestamp_ms("2016-12-31T23:59:60Z"), 1483228800000);  // a leap second, as timegm
+  for (const char* bad : {"2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-00-10T00:00:00Z",
+                          "2026-11-00T00:00:00Z", "2026-11-28T24:00:00Z", "2026-11-28T23:60:00Z",
+                          "2026-11-28T23:59:61Z", "+026-11-28T01:02:03Z", " 2026-11-28T01:02:03Z",
+                          "2026-1-28T01:02:03Z", "2026-11-28T01:02:03", "2026-11-28T01:02:03.Z",
+                          "2026-11-28T01:02:03Zx", "2026-11-28T01:02:03+00:00", "2026-11-28", ""}) {
+    EXPECT_FALSE(parse_timestamp_ms(bad).has_value()) << bad;
+  }
+}
+
 class RecordStoreTest : public ::testing::TestWithParam<ServiceKind> {
  protected:
   void SetUp() override {
