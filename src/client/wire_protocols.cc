@@ -93,8 +93,9 @@ boost::json::object call_json(ServiceCaller& caller, std::string_view content_ty
   boost::system::error_code ec;
   // A response is parsed once and dropped after its strings are copied out: its nodes come from
   // one growing block (freed with the object) instead of a heap allocation each.
-  boost::json::value parsed = boost::json::parse(response.body.empty() ? "{}" : response.body, ec,
-                                                 boost::json::make_shared_resource<boost::json::monotonic_resource>());
+  boost::json::value parsed =
+      boost::json::parse(response.body.empty() ? "{}" : response.body, ec,
+                         boost::json::make_shared_resource<boost::json::monotonic_resource>());
   if (ec || !parsed.is_object()) {
     throw AwsError("SerializationException", "response is not a JSON object: " + response.body.substr(0, 200),
                    response.status, request_id_of(response));

@@ -29,6 +29,7 @@ struct SnsEngine::Delivery {
   mutable std::map<std::pair<const std::string*, std::string>, std::string> signatures;  // (text, version)
   mutable std::optional<FilterMessage> attribute_filter;
   mutable std::map<const std::string*, FilterMessage> body_filters;
+  mutable std::map<const std::string*, std::string> raw_md5s;  // of raw SQS bodies, by text
 
   NotificationFields fields_for(const std::string& text) const {
     auto f = fields;
@@ -92,7 +93,7 @@ json::object SnsEngine::stage_publish(PublishJob& job, const PreparedMessage& me
     job.dedup_added.push_back(std::move(key));
   }
 
-  Delivery delivery{message, {}, {}, {}, {}};
+  Delivery delivery{message, {}, {}, {}, {}, {}};
   delivery.fields.message_id = message_id;
   delivery.fields.topic_arn = topic.arn;
   delivery.fields.subject = message.subject;
@@ -194,6 +195,9 @@ void SnsEngine::stage_sqs_delivery(PublishJob& job, const Subscription& s, const
   if (s.raw) {
     request.body = text;
     request.attributes = to_sqs_attributes(message.attributes);
+    auto& md5 = delivery.raw_md5s[&text];
+    if (md5.empty()) md5 = crypto::hex(crypto::md5(text));
+    request.md5_of_body = md5;
   } else {
     auto fields = delivery.fields_for(text);
     if (topic.fifo) {

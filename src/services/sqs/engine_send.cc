@@ -123,7 +123,9 @@ SqsEngine::PreparedSend SqsEngine::prepare_send(Queue& queue, SendRequest reques
   }
 
   PreparedSend prepared;
-  prepared.md5_of_body = crypto::hex(crypto::md5(request.body));  // stored: receives answer with it
+  // Stored: receives answer with it.
+  prepared.md5_of_body =
+      request.md5_of_body.empty() ? crypto::hex(crypto::md5(request.body)) : std::move(request.md5_of_body);
   prepared.delay_seconds = queue.fifo ? default_delay : request.delay_seconds.value_or(default_delay);
   prepared.sender_id = sender_id;
   prepared.request = std::move(request);

@@ -52,6 +52,9 @@ struct SendRequest {
   std::optional<std::int64_t> delay_seconds;  // default: the queue's DelaySeconds
   std::string group_id;                       // MessageGroupId (required by FIFO queues)
   std::string deduplication_id;               // FIFO; "" = content-based when enabled
+  // The body's MD5 (hex) when the caller already has it: SNS sends one raw message to several
+  // queues. Only the typed API sets it; requests from the wire always leave it empty.
+  std::string md5_of_body;
 };
 
 struct SendResult {

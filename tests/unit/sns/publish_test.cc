@@ -109,6 +109,31 @@ TEST_F(PublishTest, RawDeliveryCarriesAttributes) {
             R"({"consumer":42})");
 }
 
+// The raw body's MD5 is computed once per message and shared by its raw deliveries: each queue
+// still answers with the MD5 of exactly the body it holds, message by message.
+TEST_F(PublishTest, RawDeliveriesShareTheirBodysMd5) {
+  auto topic = create_topic("t");
+  auto orders = create_queue("orders");
+  auto payments = create_queue("payments");
+  subscribe(topic, "sqs", orders.arn, {{"RawMessageDelivery", "true"}});
+  subscribe(topic, "sqs", payments.arn, {{"RawMessageDelivery", "true"}});
+  ok("PublishBatch",
+     {{"TopicArn", topic},
+      {"PublishBatchRequestEntries", json::array{json::object{{"Id", "a"}, {"Message", "first event"}},
+                                                 json::object{{"Id", "b"}, {"Message", "second event"}}}}});
+  for (const auto* queue : {&orders, &payments}) {
+    auto messages = receive(queue->url);
+    ASSERT_EQ(messages.size(), 2u);
+    std::set<std::string> bodies;
+    for (const auto& m : messages) {
+      const std::string body(m.as_object().at("Body").as_string());
+      bodies.insert(body);
+      EXPECT_EQ(m.as_object().at("MD5OfBody").as_string(), crypto::hex(crypto::md5(body))) << body;
+    }
+    EXPECT_EQ(bodies, (std::set<std::string>{"first event", "second event"}));
+  }
+}
+
 TEST_F(PublishTest, FilterPolicies) {
   auto topic = create_topic("t");
   auto orders = create_queue("orders");
