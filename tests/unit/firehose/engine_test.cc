@@ -403,7 +403,7 @@ TEST_F(FirehoseEngineTest, StagedServiceRecordsAreStoredWithTheCallersBatch) {
   EXPECT_FALSE(engine_->stage_service_record("arn:aws:firehose:us-east-1:000000000000:deliverystream/nope",
                                              role, "x\n", refused));
   EXPECT_FALSE(engine_->stage_service_record(arn, "not-a-role", "x\n", refused));
-  EXPECT_FALSE(engine_->stage_service_record(arn, role, std::string(1000 * 1024 + 1, 'x'), refused));
+  EXPECT_FALSE(engine_->stage_service_record(arn, role, std::string(std::size_t{1000} * 1024 + 1, 'x'), refused));
   EXPECT_TRUE(refused.empty());
 
   store::Batch committed;
@@ -439,7 +439,7 @@ TEST_F(FirehoseEngineTest, RecordsBufferedOutOfSequenceOrderAreForgottenExactly)
   create("shuffled", reference(60, 1));
   const std::string arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/shuffled";
   const std::string role = "arn:aws:iam::000000000000:role/sns";
-  auto big = [](char c) { return std::string(400 * 1024, c); };  // three reach the 1 MiB hint
+  auto big = [](char c) { return std::string(std::size_t{400} * 1024, c); };  // three reach the 1 MiB hint
   const std::vector<std::string> data{big('1'), "2", big('3'), "4", big('5')};
   std::vector<store::Batch> batches(data.size());
   std::vector<std::function<void(bool)>> settle;
