@@ -160,12 +160,15 @@ class Worker {
     stats_.received += static_cast<std::int64_t>(messages.size());
 
     std::vector<client::SqsReceiptEntry> all;
+    all.reserve(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i)
       all.push_back({std::to_string(i), messages[i].receipt_handle, 0});
     extender_.cover(all);
 
     std::vector<ConsumerCreatedEvent> events;
     std::vector<client::SqsReceiptEntry> to_delete;
+    events.reserve(messages.size());
+    to_delete.reserve(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const auto& message = messages[i];
       EventParseResult parsed = parse_sqs_body(message.body);
