@@ -72,6 +72,17 @@ class FirehoseEngineTest : public ::testing::Test {
     engine_->set_local_destination(&destination_);
   }
 
+  // Restarts the engine on the same store, lets the buffering interval pass and waits for the
+  // objects; every object written so far.
+  std::vector<ObjectWrite> restart_and_flush() {
+    engine_.reset();
+    start();
+    clock_.advance_ms(60'000);
+    engine_->flush_due();
+    EXPECT_TRUE(engine_->wait_idle(5000));
+    return destination_.snapshot();
+  }
+
   // The first buffered record in the store, key and value.
   std::pair<std::string, std::string> first_buffered_record() {
     std::pair<std::string, std::string> found;
@@ -223,12 +234,7 @@ TEST_F(FirehoseEngineTest, BufferedRecordsSurviveARestart) {
   ASSERT_EQ(objects.size(), 1u);
   EXPECT_EQ(objects[0].body, "one\ntwo\n");
   // Delivered records are forgotten: another restart delivers nothing again.
-  engine_.reset();
-  start();
-  clock_.advance_ms(60'000);
-  engine_->flush_due();
-  ASSERT_TRUE(engine_->wait_idle(5000));
-  EXPECT_EQ(destination_.snapshot().size(), 1u);
+  EXPECT_EQ(restart_and_flush().size(), 1u);
 }
 
 // A buffered record whose key is not "<stream id>/<16 hex digits>" is a damaged data dir: the
@@ -403,7 +409,8 @@ TEST_F(FirehoseEngineTest, StagedServiceRecordsAreStoredWithTheCallersBatch) {
   EXPECT_FALSE(engine_->stage_service_record("arn:aws:firehose:us-east-1:000000000000:deliverystream/nope",
                                              role, "x\n", refused));
   EXPECT_FALSE(engine_->stage_service_record(arn, "not-a-role", "x\n", refused));
-  EXPECT_FALSE(engine_->stage_service_record(arn, role, std::string(std::size_t{1000} * 1024 + 1, 'x'), refused));
+  EXPECT_FALSE(
+      engine_->stage_service_record(arn, role, std::string(std::size_t{1000} * 1024 + 1, 'x'), refused));
   EXPECT_TRUE(refused.empty());
 
   store::Batch committed;
@@ -423,12 +430,7 @@ TEST_F(FirehoseEngineTest, StagedServiceRecordsAreStoredWithTheCallersBatch) {
   ASSERT_EQ(destination_.snapshot().size(), 1u);
   EXPECT_EQ(destination_.snapshot()[0].body, "kept\n");
   // Delivered and forgotten: a restart delivers nothing again.
-  engine_.reset();
-  start();
-  clock_.advance_ms(60'000);
-  engine_->flush_due();
-  ASSERT_TRUE(engine_->wait_idle(5000));
-  EXPECT_EQ(destination_.snapshot().size(), 1u);
+  EXPECT_EQ(restart_and_flush().size(), 1u);
 }
 
 // Batches staged into commit in any order, so an object's records can be out of sequence order
@@ -467,12 +469,7 @@ TEST_F(FirehoseEngineTest, RecordsBufferedOutOfSequenceOrderAreForgottenExactly)
   ASSERT_EQ(destination_.snapshot().size(), 1u);
   EXPECT_TRUE(destination_.snapshot()[0].body == data[0] + "\n" + data[4] + "\n" + data[2] + "\n");
 
-  engine_.reset();
-  start();
-  clock_.advance_ms(60'000);
-  engine_->flush_due();
-  ASSERT_TRUE(engine_->wait_idle(5000));
-  auto objects = destination_.snapshot();
+  auto objects = restart_and_flush();
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_TRUE(objects[1].body == "2\n4\n") << objects[1].body.substr(0, 16) << "...";
 }
