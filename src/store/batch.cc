@@ -38,6 +38,13 @@ void Batch::erase_range(std::string_view cf, std::string_view begin, std::string
 
 bool Batch::empty() const { return !impl_ || impl_->ops.empty(); }
 
+void Batch::acknowledge_when_written() {
+  if (!impl_) impl_ = std::make_unique<Impl>();
+  impl_->acknowledge_when_written = true;
+}
+
+bool Batch::acknowledged_when_written() const { return impl_ && impl_->acknowledge_when_written; }
+
 std::size_t Batch::size_bytes() const { return impl_ ? impl_->bytes : 0; }
 
 }  // namespace fanout::store

@@ -22,6 +22,7 @@ struct BatchOp {
 struct Batch::Impl {
   std::vector<BatchOp> ops;
   std::size_t bytes = 0;
+  bool acknowledge_when_written = false;
 };
 
 }  // namespace fanout::store

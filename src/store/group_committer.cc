@@ -7,7 +7,8 @@
 
 namespace fanout::store {
 
-GroupCommitter::GroupCommitter(GroupWriter writer) : writer_(std::move(writer)), thread_([this] { run(); }) {}
+GroupCommitter::GroupCommitter(GroupWriter writer, Syncer syncer)
+    : writer_(std::move(writer)), syncer_(std::move(syncer)), thread_([this] { run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -56,13 +57,29 @@ void GroupCommitter::run() {
     // Everything below runs without the lock: submitters keep queueing (forming the next group)
     // while this one is written and fsynced, and callbacks may safely call submit().
     to_write.clear();
+    bool on_write = false;  // some batch is acknowledged once written
+    bool on_sync = false;   // some batch waits for the fsync
     for (const Pending& pending : group) {
-      if (pending.verdict.ok && !pending.batch.empty()) to_write.push_back(&pending.batch);
+      if (!pending.verdict.ok || pending.batch.empty()) continue;
+      to_write.push_back(&pending.batch);
+      (pending.batch.acknowledged_when_written() ? on_write : on_sync) = true;
     }
-    const Status written = to_write.empty() ? Status::success() : writer_(to_write);
+    Status durable = Status::success();
+    if (on_write && on_sync) {
+      const Status written = writer_(to_write, /*sync=*/false);
+      for (Pending& pending : group) {
+        if (pending.verdict.ok && !pending.batch.empty() && pending.batch.acknowledged_when_written() &&
+            pending.done) {
+          std::exchange(pending.done, nullptr)(written);
+        }
+      }
+      durable = written.ok ? syncer_() : written;
+    } else if (!to_write.empty()) {
+      durable = writer_(to_write, /*sync=*/on_sync);
+    }
     for (Pending& pending : group) {
       if (!pending.done) continue;
-      pending.done(pending.verdict.ok ? written : pending.verdict);
+      pending.done(pending.verdict.ok ? durable : pending.verdict);
     }
 
     {

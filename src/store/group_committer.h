@@ -1,6 +1,11 @@
 // Group commit: one thread makes every batch waiting at that moment durable with a single write
 // (and so a single fsync), then acknowledges them in arrival order. Throughput under concurrency
 // becomes many batches per fsync instead of one.
+//
+// Batches marked Batch::acknowledge_when_written() are acknowledged between the group's write and
+// its fsync: a group holding both kinds is written without syncing, its write-acknowledged batches
+// are answered, then the WAL is fsynced and the rest answered. Each kind keeps its arrival order;
+// a write-acknowledged batch may be answered before an earlier batch that waits for the fsync.
 #pragma once
 
 #include <condition_variable>
@@ -17,11 +22,13 @@ namespace fanout::store {
 class GroupCommitter {
  public:
   using Callback = std::function<void(const Status&)>;
-  // Applies a whole group as one durable unit; called on the committer thread only. Batches are
-  // in arrival order and never empty.
-  using GroupWriter = std::function<Status(const std::vector<const Batch*>& group)>;
+  // Applies a whole group as one unit, fsynced when `sync`; called on the committer thread only.
+  // Batches are in arrival order and never empty.
+  using GroupWriter = std::function<Status(const std::vector<const Batch*>& group, bool sync)>;
+  // Makes everything written so far durable (the WAL's fsync); committer thread only.
+  using Syncer = std::function<Status()>;
 
-  explicit GroupCommitter(GroupWriter writer);
+  GroupCommitter(GroupWriter writer, Syncer syncer);
   // Commits everything still queued (running its callbacks), then stops the thread.
   ~GroupCommitter();
 
@@ -51,6 +58,7 @@ class GroupCommitter {
   void run();
 
   GroupWriter writer_;
+  Syncer syncer_;
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable progress_;

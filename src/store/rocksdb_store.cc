@@ -244,12 +244,13 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
     if (!verified.ok()) fail_open(dir, "verifying every block failed: " + verified.ToString());
   }
 
-  store->committer_ =
-      std::make_unique<GroupCommitter>([raw = store.get()](const std::vector<const Batch*>& group) {
+  store->committer_ = std::make_unique<GroupCommitter>(
+      [raw = store.get()](const std::vector<const Batch*>& group, bool sync) {
         rocksdb::WriteBatch merged;
         for (const Batch* batch : group) raw->append(*batch, merged);
-        return raw->apply(merged);
-      });
+        return raw->apply(merged, sync);
+      },
+      [raw = store.get()] { return raw->sync_wal(); });
   return store;
 }
 
@@ -307,7 +308,7 @@ void RocksStore::append(const Batch& batch, rocksdb::WriteBatch& out) const {
   }
 }
 
-Status RocksStore::apply(rocksdb::WriteBatch& batch) {
+Status RocksStore::apply(rocksdb::WriteBatch& batch, bool sync) {
   if (needs_resume_.exchange(false, std::memory_order_acq_rel)) {
     // A no-op unless RocksDB stopped writes. Busy means a recovery is already running (another
     // thread's, or RocksDB's own after a flush error, which retries about once a second): give it
@@ -324,7 +325,7 @@ Status RocksStore::apply(rocksdb::WriteBatch& batch) {
     }
   }
   rocksdb::WriteOptions options;
-  options.sync = durability_ == Durability::fsync;
+  options.sync = sync && durability_ == Durability::fsync;
   options.disableWAL = durability_ == Durability::memory;
   const auto started = std::chrono::steady_clock::now();
   const rocksdb::Status written = db_->Write(options, &batch);
@@ -336,6 +337,22 @@ Status RocksStore::apply(rocksdb::WriteBatch& batch) {
   if (!written.ok()) {
     needs_resume_.store(true, std::memory_order_release);
     return Status::failure(written.ToString());
+  }
+  return Status::success();
+}
+
+Status RocksStore::sync_wal() {
+  if (durability_ != Durability::fsync) return Status::success();
+  const auto started = std::chrono::steady_clock::now();
+  const rocksdb::Status synced = db_->SyncWAL();
+  {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    std::lock_guard lock(sync_latency_mutex_);
+    sync_latency_.record(took.count());
+  }
+  if (!synced.ok()) {
+    needs_resume_.store(true, std::memory_order_release);
+    return Status::failure(synced.ToString());
   }
   return Status::success();
 }
@@ -423,7 +440,7 @@ Status RocksStore::write(Batch batch) {
     // A commit callback writing: this is already the one writing thread.
     rocksdb::WriteBatch converted;
     append(batch, converted);
-    return apply(converted);
+    return apply(converted, /*sync=*/true);
   }
   // Every write goes through the committer, so RocksDB only ever has one writing thread: a
   // synchronous write shares the group's fsync instead of queueing behind it in RocksDB's own

@@ -67,9 +67,11 @@ class RocksStore final : public Store {
   // Failure naming the first column family the batch uses that this store does not have.
   Status check(const Batch& batch) const;
   void append(const Batch& batch, rocksdb::WriteBatch& out) const;
-  // Writes durably per the mode; the single place that fsyncs and that recovers from a previous
-  // failed write.
-  Status apply(rocksdb::WriteBatch& batch);
+  // Writes, durably per the mode when `sync`; with sync_wal() the only places that fsync, and the
+  // one that recovers from a previous failed write.
+  Status apply(rocksdb::WriteBatch& batch, bool sync);
+  // Fsyncs what apply(..., false) wrote (fsync mode; a no-op otherwise).
+  Status sync_wal();
 
   struct HandleDeleter {
     void operator()(rocksdb::ColumnFamilyHandle* handle) const;

@@ -56,6 +56,14 @@ class Batch {
   bool empty() const;
   std::size_t size_bytes() const;
 
+  // Acknowledge this batch once it is in the WAL as the OS holds it (it then survives fanoutd
+  // being killed, kill -9), without waiting for the fsync that makes it survive a power loss; that
+  // fsync still follows, with the group's other batches or the next fsynced commit. Only for state
+  // a power loss may roll back harmlessly: an SQS receive's new visibility and receive count (the
+  // message becomes visible again, as at-least-once delivery allows). A moved-from batch forgets it.
+  void acknowledge_when_written();
+  bool acknowledged_when_written() const;
+
  private:
   friend class Store;
   struct Impl;
@@ -93,7 +101,8 @@ class Store {
   virtual Status write(Batch batch) = 0;
   // Hands the batch to the group committer and returns at once. Batches are applied in the
   // order commit() was called. on_durable runs on the committer thread once the batch is
-  // durable (one fsync covers every batch waiting at that moment); it must not block.
+  // durable (one fsync covers every batch waiting at that moment), or once written for a batch
+  // marked acknowledge_when_written() (so possibly before an earlier batch's); it must not block.
   virtual void commit(Batch batch, std::function<void(const Status&)> on_durable) = 0;
   // Blocks until every batch handed to commit() so far is durable.
   virtual void flush() = 0;

@@ -136,6 +136,11 @@ std::shared_ptr<SqsEngine::ReceiveJob> SqsEngine::start_receive_locked(const std
   job->queue = queue;
   job->options = options;
   store::Batch batch;
+  // A receive is answered once its batch is written, before the fsync: kill -9 keeps it (the OS
+  // has it), and a power loss before the fsync only makes its messages visible again with their
+  // previous receive count, which at-least-once delivery allows. It saves a receive waiting for
+  // an fsync (the one publish → receivable and receive latency wait for).
+  batch.acknowledge_when_written();
   const std::int64_t cutoff = now_ms - queue->settings.message_retention_period * 1000;
   const std::int64_t visible_until = now_ms + options.visibility_timeout_s * 1000;
   std::vector<std::uint64_t> expired;

@@ -101,9 +101,9 @@ TEST(StoreCrash, AcknowledgedCommitsSurviveKill9) {
     writer.kill_now();
     ASSERT_TRUE(writer.killed_by_signal()) << "the writer exited on its own (failed commit?)";
     ASSERT_GE(writer.acked().size(), 100u) << "too few acknowledgements to test anything";
-    // The writer acknowledges in order, so the acks are exactly 1..N.
+    // Not always exactly 1..N: a write-acknowledged commit (every third) is answered before the
+    // fsync that earlier commits of its group wait for. The prefix check below covers every ack.
     max_acked = *writer.acked().rbegin();
-    EXPECT_EQ(writer.acked().size(), max_acked);
     std::printf("[ measured ] %llu commits acknowledged before SIGKILL\n", max_acked);
   }
 

@@ -1,5 +1,7 @@
 // Test helper for crash_test.cc: commits numbered keys in fsync mode forever and prints each
 // number once its commit is acknowledged durable. The test kill -9's it at a random moment.
+// Every third commit is acknowledged once written, before its fsync (as SQS receives are): kill -9
+// must not lose those either, and groups mix both kinds.
 //
 // Usage: store_crash_writer <data-dir>
 #include <cstdio>
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
     Batch batch;
     batch.put("messages", key, "body of message " + key);
     batch.put("index", key, "ref");
+    if (n % 3 == 0) batch.acknowledge_when_written();
     store->commit(std::move(batch), [n, &in_flight](const Status& status) {
       if (!status.ok) {
         std::fprintf(stderr, "commit %llu failed: %s\n", n, status.message.c_str());

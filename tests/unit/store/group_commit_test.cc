@@ -90,6 +90,53 @@ TEST(GroupCommit, CallbackMayCommitAgain) {
   EXPECT_EQ(store->get("t", "second"), "2");
 }
 
+// Batches acknowledged once written: a group of only those is written without an fsync, and in
+// a group that mixes them with ordinary batches they are answered first, then the group's one
+// fsync answers the rest, each kind in commit order.
+TEST(GroupCommit, WriteAcknowledgedBatchesDoNotWaitForTheFsync) {
+  TempDir dir;
+  auto store = Store::open({dir.sub("db"), Durability::fsync, {"t"}});
+  auto written = [](std::string_view key) {
+    Batch batch = put("t", key, "v");
+    batch.acknowledge_when_written();
+    return batch;
+  };
+  store->flush();
+  const std::uint64_t before = store->sync_count();
+  for (int i = 0; i < 20; ++i) store->commit(written("w" + std::to_string(i)), nullptr);
+  store->flush();
+  EXPECT_EQ(store->sync_count(), before);
+  EXPECT_EQ(store->get("t", "w19"), "v");
+
+  // Hold the committer in a callback so the next four commits form one group.
+  std::promise<void> release;
+  std::promise<void> holding;
+  store->commit(put("t", "hold", "v"), [&](const Status&) {
+    holding.set_value();
+    release.get_future().wait();
+  });
+  holding.get_future().wait();
+  std::mutex mutex;
+  std::vector<std::string> answered;
+  auto record = [&](std::string name) {
+    return [&, name](const Status& status) {
+      EXPECT_TRUE(status.ok) << status.message;
+      std::lock_guard lock(mutex);
+      answered.push_back(name);
+    };
+  };
+  store->commit(put("t", "a", "v"), record("a"));
+  store->commit(written("b"), record("b"));
+  store->commit(put("t", "c", "v"), record("c"));
+  store->commit(written("d"), record("d"));
+  const std::uint64_t held = store->sync_count();
+  release.set_value();
+  store->flush();
+  EXPECT_EQ(answered, (std::vector<std::string>{"b", "d", "a", "c"}));
+  EXPECT_EQ(store->sync_count(), held + 1);  // one fsync for the mixed group
+  for (const char* key : {"a", "b", "c", "d"}) EXPECT_EQ(store->get("t", key), "v") << key;
+}
+
 TEST(GroupCommit, CloseDrainsTheQueue) {
   TempDir dir;
   std::atomic<int> acknowledged{0};
