@@ -118,7 +118,7 @@ TEST(GroupCommit, WriteAcknowledgedBatchesDoNotWaitForTheFsync) {
   holding.get_future().wait();
   std::mutex mutex;
   std::vector<std::string> answered;
-  auto record = [&](std::string name) {
+  auto record = [&](const std::string& name) {
     return [&, name](const Status& status) {
       EXPECT_TRUE(status.ok) << status.message;
       std::lock_guard lock(mutex);
