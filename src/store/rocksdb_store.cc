@@ -329,32 +329,28 @@ Status RocksStore::apply(rocksdb::WriteBatch& batch, bool sync) {
   options.disableWAL = durability_ == Durability::memory;
   const auto started = std::chrono::steady_clock::now();
   const rocksdb::Status written = db_->Write(options, &batch);
-  if (options.sync) {
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    std::lock_guard lock(sync_latency_mutex_);
-    sync_latency_.record(took.count());
-  }
-  if (!written.ok()) {
-    needs_resume_.store(true, std::memory_order_release);
-    return Status::failure(written.ToString());
-  }
-  return Status::success();
+  if (options.sync) record_sync(started);
+  return outcome(written);
 }
 
 Status RocksStore::sync_wal() {
   if (durability_ != Durability::fsync) return Status::success();
   const auto started = std::chrono::steady_clock::now();
   const rocksdb::Status synced = db_->SyncWAL();
-  {
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    std::lock_guard lock(sync_latency_mutex_);
-    sync_latency_.record(took.count());
-  }
-  if (!synced.ok()) {
-    needs_resume_.store(true, std::memory_order_release);
-    return Status::failure(synced.ToString());
-  }
-  return Status::success();
+  record_sync(started);
+  return outcome(synced);
+}
+
+void RocksStore::record_sync(std::chrono::steady_clock::time_point started) {
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  std::lock_guard lock(sync_latency_mutex_);
+  sync_latency_.record(took.count());
+}
+
+Status RocksStore::outcome(const rocksdb::Status& status) {
+  if (status.ok()) return Status::success();
+  needs_resume_.store(true, std::memory_order_release);
+  return Status::failure(status.ToString());
 }
 
 std::uint64_t RocksStore::sync_count() const {

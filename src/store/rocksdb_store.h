@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -72,6 +73,10 @@ class RocksStore final : public Store {
   Status apply(rocksdb::WriteBatch& batch, bool sync);
   // Fsyncs what apply(..., false) wrote (fsync mode; a no-op otherwise).
   Status sync_wal();
+  // Adds an fsynced write that began at `started` to the metrics.
+  void record_sync(std::chrono::steady_clock::time_point started);
+  // A write's or fsync's result; a failure makes the next write try RocksDB's Resume() first.
+  Status outcome(const rocksdb::Status& status);
 
   struct HandleDeleter {
     void operator()(rocksdb::ColumnFamilyHandle* handle) const;
