@@ -56,11 +56,12 @@ void GroupCommitter::run() {
 
     // Everything below runs without the lock: submitters keep queueing (forming the next group)
     // while this one is written and fsynced, and callbacks may safely call submit().
+    const auto writes = [](const Pending& pending) { return pending.verdict.ok && !pending.batch.empty(); };
     to_write.clear();
     bool on_write = false;  // some batch is acknowledged once written
     bool on_sync = false;   // some batch waits for the fsync
     for (const Pending& pending : group) {
-      if (!pending.verdict.ok || pending.batch.empty()) continue;
+      if (!writes(pending)) continue;
       to_write.push_back(&pending.batch);
       (pending.batch.acknowledged_when_written() ? on_write : on_sync) = true;
     }
@@ -68,8 +69,7 @@ void GroupCommitter::run() {
     if (on_write && on_sync) {
       const Status written = writer_(to_write, /*sync=*/false);
       for (Pending& pending : group) {
-        if (pending.verdict.ok && !pending.batch.empty() && pending.batch.acknowledged_when_written() &&
-            pending.done) {
+        if (writes(pending) && pending.batch.acknowledged_when_written() && pending.done) {
           std::exchange(pending.done, nullptr)(written);
         }
       }
