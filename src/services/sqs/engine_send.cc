@@ -1,6 +1,7 @@
 // Sending: SendMessage, SendMessageBatch and the typed API other engines use (stage_send /
 // finish_staged / enqueue). A message is written (body record + meta record, and for FIFO its
 // deduplication entry) in one batch and becomes receivable once that batch is durable.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <mutex>
 #include <set>
@@ -195,15 +196,21 @@ SendResult SqsEngine::stage_locked(const std::shared_ptr<Queue>& queue, Prepared
 
 void SqsEngine::apply_staged(StagedSends& staged, bool durable) {
   const auto t = now();
-  std::size_t i = 0;
-  while (i < staged.items_.size()) {
-    auto queue = staged.items_[i].queue;
+  auto& items = staged.items_;
+  // A fan-out stages its queues interleaved (entry 1 to q1 and q2, entry 2 to q1 and q2, ...).
+  // Each queue takes all of its items before its parked receives are served, so a woken receive
+  // gets the whole batch's messages instead of the first one alone (and the next waiter the next).
+  for (std::size_t first = 0; first < items.size(); ++first) {
+    const std::shared_ptr<Queue> queue = items[first].queue;
+    const auto same_queue = [&](const StagedSends::Item& item) { return item.queue == queue; };
+    if (std::any_of(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(first), same_queue)) continue;
     std::vector<std::shared_ptr<ReceiveJob>> jobs;
     {
       std::lock_guard lock(queue->mutex);
-      for (; i < staged.items_.size() && staged.items_[i].queue == queue; ++i) {
-        auto& item = staged.items_[i];
-        if (queue->deleted) continue;
+      if (queue->deleted) continue;
+      for (std::size_t i = first; i < items.size(); ++i) {
+        auto& item = items[i];
+        if (!same_queue(item)) continue;
         if (durable) {
           queue->index.insert(item.seq, item.meta, t);
           queue->sent_total.fetch_add(1, std::memory_order_relaxed);
@@ -212,11 +219,11 @@ void SqsEngine::apply_staged(StagedSends& staged, bool durable) {
           if (entry != nullptr && entry->message_id == item.message_id) queue->dedup.erase(item.dedup_key);
         }
       }
-      if (durable && !queue->deleted && !queue->waiters.empty()) jobs = service_waiters_locked(queue, t);
+      if (durable && !queue->waiters.empty()) jobs = service_waiters_locked(queue, t);
     }
     for (auto& job : jobs) read_and_finish(job);
   }
-  staged.items_.clear();
+  items.clear();
 }
 
 void SqsEngine::send_message(const Context& context, const Input& input, Completion& done) {

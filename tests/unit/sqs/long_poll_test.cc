@@ -49,6 +49,45 @@ TEST_F(SqsLongPoll, OneMessageWakesOneWaiter) {
   EXPECT_TRUE(messages_of(second).empty());
 }
 
+// A fan-out (an SNS PublishBatch) stages its queues interleaved: entry 1 to both, then entry 2 to
+// both, and so on. The first parked receive of each queue gets every message of the batch, not
+// only the first, and the second one keeps waiting.
+TEST_F(SqsLongPoll, AFanOutWakesEachQueuesFirstWaiterWithTheWholeBatch) {
+  const std::vector<std::string> urls = {create("fan-poll-a"), create("fan-poll-b")};
+  std::vector<std::future<OperationResult>> first;
+  std::vector<std::future<OperationResult>> second;
+  for (const auto& url : urls) {
+    first.push_back(call_async("ReceiveMessage",
+                               {{"QueueUrl", url}, {"WaitTimeSeconds", 2}, {"MaxNumberOfMessages", 10}}));
+    second.push_back(call_async("ReceiveMessage",
+                                {{"QueueUrl", url}, {"WaitTimeSeconds", 2}, {"MaxNumberOfMessages", 10}}));
+  }
+  std::this_thread::sleep_for(50ms);
+  store::Batch batch;
+  StagedSends staged;
+  const SendCaller caller{kAccount, "", "", "", ""};
+  for (int entry = 0; entry < 5; ++entry) {
+    for (const auto& url : urls) {
+      SendRequest request;
+      request.body = "entry " + std::to_string(entry);
+      ASSERT_TRUE(std::holds_alternative<SendResult>(
+          engine_->stage_send(caller, arn_of(url), request, batch, staged)));
+    }
+  }
+  const auto status = store_->write(std::move(batch));
+  ASSERT_TRUE(status.ok);
+  engine_->finish_staged(std::move(staged), status);
+  for (std::size_t q = 0; q < urls.size(); ++q) {
+    ASSERT_EQ(first[q].wait_for(1s), std::future_status::ready);
+    std::vector<std::string> got;
+    for (const auto& message : messages_of(first[q])) got.emplace_back(message.at("Body").as_string());
+    EXPECT_EQ(got, (std::vector<std::string>{"entry 0", "entry 1", "entry 2", "entry 3", "entry 4"}))
+        << urls[q];
+    EXPECT_EQ(second[q].wait_for(100ms), std::future_status::timeout) << urls[q];
+  }
+  for (auto& pending : second) EXPECT_TRUE(messages_of(pending).empty());
+}
+
 TEST_F(SqsLongPoll, DeadlineAnswersEmpty) {
   auto url = create("poll-empty", {{"ReceiveMessageWaitTimeSeconds", "1"}});
   const auto start = std::chrono::steady_clock::now();
