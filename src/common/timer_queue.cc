@@ -1,5 +1,6 @@
 #include "common/timer_queue.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace fanout {
@@ -20,8 +21,12 @@ TimerQueue::TimerId TimerQueue::schedule(std::int64_t delay_ms, std::function<vo
   std::lock_guard lock(mutex_);
   TimerId id = next_id_++;
   live_.insert(id);
-  heap_.push(Entry{steady_ms() + std::max<std::int64_t>(0, delay_ms), id, std::move(fn)});
-  wake_.notify_one();
+  const std::int64_t due_ms = steady_ms() + std::max<std::int64_t>(0, delay_ms);
+  // The thread sleeps until the earliest deadline; only a new earliest one must wake it. Waking
+  // it for every timer (a long poll's deadline on each parked receive) cost a context switch each.
+  const bool earliest = heap_.empty() || due_ms < heap_.top().due_ms;
+  heap_.push(Entry{due_ms, id, std::move(fn)});
+  if (earliest) wake_.notify_one();
   return id;
 }
 
