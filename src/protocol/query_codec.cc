@@ -18,15 +18,16 @@ std::string_view type_of(const json::object& shape) {
   return "string";
 }
 
-std::string location_name(const json::object& member, std::string_view fallback) {
-  if (const auto* n = member.if_contains("locationName"); n && n->is_string())
-    return std::string(n->as_string());
-  return std::string(fallback);
+// Views into the service model, or the fallback: both outlive every decode and encode. No copies:
+// the decoder asks for names of every member of every list entry (PublishBatch's ten entries).
+std::string_view location_name(const json::object& member, std::string_view fallback) {
+  if (const auto* n = member.if_contains("locationName"); n && n->is_string()) return n->as_string();
+  return fallback;
 }
 
 // A member's wire name: its own locationName, else its shape's (e.g. SQS's TagMap is "Tag"), as
 // botocore merges the two.
-std::string wire_name(const json::object& member, const json::object& shape, std::string_view fallback) {
+std::string_view wire_name(const json::object& member, const json::object& shape, std::string_view fallback) {
   return location_name(member, location_name(shape, fallback));
 }
 
@@ -60,9 +61,12 @@ class QueryDecoder {
     for (const auto& [name, member_value] : members->as_object()) {
       const auto& member = member_value.as_object();
       const auto& member_shape = model_.resolve(member);
-      std::string wire = wire_name(member, member_shape, name);
-      std::string key = prefix.empty() ? wire : std::string(prefix).append(".").append(wire);
-      auto value = decode(member, member_shape, key, std::string(name));
+      const std::string_view wire = wire_name(member, member_shape, name);
+      std::string key;
+      key.reserve(prefix.size() + 1 + wire.size());
+      if (!prefix.empty()) key.append(prefix).push_back('.');
+      key.append(wire);
+      auto value = decode(member, member_shape, key, name);
       if (error) return out;
       if (value) out[name] = std::move(*value);
     }
@@ -71,7 +75,7 @@ class QueryDecoder {
 
  private:
   std::optional<json::value> decode(const json::object& member, const json::object& shape,
-                                    const std::string& key, const std::string& name) {
+                                    const std::string& key, std::string_view name) {
     if (++depth_ > 16) {
       --depth_;
       return std::nullopt;
@@ -82,7 +86,7 @@ class QueryDecoder {
   }
 
   std::optional<json::value> decode_inner(const json::object& member, const json::object& shape,
-                                          const std::string& key, const std::string& name) {
+                                          const std::string& key, std::string_view name) {
     auto type = type_of(shape);
     if (type == "structure") {
       if (!has_prefix(params_, key)) return std::nullopt;
@@ -97,10 +101,11 @@ class QueryDecoder {
         if (item_member.contains("locationName")) {
           auto dot = key.rfind('.');
           std::string parent = dot == std::string::npos ? "" : key.substr(0, dot + 1);
-          list_prefix = parent + location_name(item_member, "");
+          list_prefix = parent.append(location_name(item_member, ""));
         }
       } else {
-        list_prefix = key + "." + location_name(item_member, "member");
+        list_prefix = key + ".";
+        list_prefix.append(location_name(item_member, "member"));
       }
       auto exact = params_.find(key);
       bool present = has_prefix(params_, list_prefix) || (exact != params_.end() && exact->second.empty());
@@ -125,16 +130,16 @@ class QueryDecoder {
       if (!has_prefix(params_, map_prefix)) return std::nullopt;
       const auto& key_member = shape.at("key").as_object();
       const auto& value_member = shape.at("value").as_object();
-      std::string key_name = location_name(key_member, "key");
-      std::string value_name = location_name(value_member, "value");
+      const std::string_view key_name = location_name(key_member, "key");
+      const std::string_view value_name = location_name(value_member, "value");
       json::object obj;
       for (int i = 1; i <= kMaxEntries; ++i) {
         std::string entry = map_prefix + "." + std::to_string(i);
         if (!has_prefix(params_, entry)) break;
         entry += '.';  // "<map>.entry.N." then "key" / "value"
-        auto k = params_.find(entry + key_name);
+        auto k = params_.find(std::string(entry).append(key_name));
         if (k == params_.end()) continue;
-        auto v = decode(value_member, model_.resolve(value_member), entry + value_name, name);
+        auto v = decode(value_member, model_.resolve(value_member), entry.append(value_name), name);
         if (error) return std::nullopt;
         if (v) obj[k->second] = std::move(*v);
       }
@@ -147,7 +152,8 @@ class QueryDecoder {
       std::int64_t n = 0;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
       if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
-        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + name +
+        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " +
+                                                                std::string(name) +
                                                                 " is invalid. Reason: must be an integer.");
         return std::nullopt;
       }
@@ -156,7 +162,8 @@ class QueryDecoder {
     if (type == "boolean") {
       if (text == "true") return json::value(true);
       if (text == "false") return json::value(false);
-      error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + name +
+      error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " +
+                                                              std::string(name) +
                                                               " is invalid. Reason: must be a boolean.");
       return std::nullopt;
     }
@@ -164,7 +171,8 @@ class QueryDecoder {
       char* end = nullptr;
       double d = std::strtod(text.c_str(), &end);
       if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
-        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + name +
+        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " +
+                                                                std::string(name) +
                                                                 " is invalid. Reason: must be a number.");
         return std::nullopt;
       }
@@ -195,7 +203,7 @@ class QueryEncoder {
   }
 
  private:
-  void write(const json::object& member, const json::object& shape, const std::string& name,
+  void write(const json::object& member, const json::object& shape, std::string_view name,
              const json::value& v) {
     auto type = type_of(shape);
     if (type == "structure") {
@@ -208,10 +216,10 @@ class QueryEncoder {
       const auto& item_member = shape.at("member").as_object();
       const auto& item_shape = model_.resolve(item_member);
       if (flattened(shape)) {
-        std::string item_name = location_name(item_member, name);
+        const std::string_view item_name = location_name(item_member, name);
         for (const auto& item : v.as_array()) write(item_member, item_shape, item_name, item);
       } else {
-        std::string item_name = location_name(item_member, "member");
+        const std::string_view item_name = location_name(item_member, "member");
         xml_.open(name);
         for (const auto& item : v.as_array()) write(item_member, item_shape, item_name, item);
         xml_.close(name);
@@ -220,8 +228,8 @@ class QueryEncoder {
       if (!v.is_object()) return;
       const auto& key_member = shape.at("key").as_object();
       const auto& value_member = shape.at("value").as_object();
-      std::string key_name = location_name(key_member, "key");
-      std::string value_name = location_name(value_member, "value");
+      const std::string_view key_name = location_name(key_member, "key");
+      const std::string_view value_name = location_name(value_member, "value");
       const auto& value_shape = model_.resolve(value_member);
       bool flat = flattened(shape);
       if (!flat) xml_.open(name);

@@ -28,6 +28,9 @@ ServiceModel::ServiceModel(std::string_view json_text) : root_(json::parse(json_
   target_prefix_ = string_or(m, "targetPrefix");
   json_version_ = string_or(m, "jsonVersion");
   aws_query_compatible_ = m.contains("awsQueryCompatible");
+  const auto* shapes = root_.as_object().if_contains("shapes");
+  if (!shapes || !shapes->is_object()) throw std::runtime_error("service model has no shapes");
+  shapes_ = &shapes->as_object();
   if (xml_namespace_.empty() && !api_version_.empty()) {
     xml_namespace_ = "http://" + endpoint_prefix_ + ".amazonaws.com/doc/" + api_version_ + "/";
   }
@@ -52,15 +55,14 @@ const OperationModel* ServiceModel::operation(std::string_view name) const {
 
 const json::object& ServiceModel::resolve(const json::object& member) const {
   if (const auto* ref = member.if_contains("shape"); ref && ref->is_string()) {
-    const auto& shapes = root_.at("shapes").as_object();
-    if (const auto* shape = shapes.if_contains(ref->as_string())) return shape->as_object();
+    if (const auto* shape = shapes_->if_contains(ref->as_string())) return shape->as_object();
     throw std::runtime_error("service model references unknown shape " + std::string(ref->as_string()));
   }
   return member;
 }
 
 std::optional<ErrorShapeInfo> ServiceModel::error_info(std::string_view name) const {
-  const auto* shape = root_.at("shapes").as_object().if_contains(name);
+  const auto* shape = shapes_->if_contains(name);
   if (!shape || !shape->is_object()) return std::nullopt;
   const auto& s = shape->as_object();
   if (!s.contains("exception")) return std::nullopt;

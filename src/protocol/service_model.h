@@ -28,6 +28,9 @@ class ServiceModel {
  public:
   // Parses model JSON; throws std::runtime_error when it is not a usable model.
   explicit ServiceModel(std::string_view json_text);
+  // Not copyable: shapes_ points into root_.
+  ServiceModel(const ServiceModel&) = delete;
+  ServiceModel& operator=(const ServiceModel&) = delete;
 
   const std::string& service_id() const { return endpoint_prefix_; }
   const std::string& protocol() const { return protocol_; }
@@ -49,6 +52,7 @@ class ServiceModel {
 
  private:
   boost::json::value root_;
+  const boost::json::object* shapes_ = nullptr;  // root_'s "shapes", looked up on every resolve()
   std::string endpoint_prefix_, protocol_, api_version_, xml_namespace_, target_prefix_, json_version_;
   bool aws_query_compatible_ = false;
   std::unordered_map<std::string, OperationModel> operations_;
