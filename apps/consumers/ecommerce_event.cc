@@ -5,18 +5,46 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/json_string.h"
+
 namespace fanout::apps {
 namespace {
 
 namespace json = boost::json;
 
-json::object address_json(const Address& a) {
-  return {{"street", a.street},
-          {"city", a.city},
-          {"state", a.state},
-          {"postal_code", a.postal_code},
-          {"country", a.country}};
-}
+// One JSON object written as text: '{' on construction, '}' on destruction, members in call order.
+class JsonObjectWriter {
+ public:
+  explicit JsonObjectWriter(std::string& out) : out_(&out) { out_->push_back('{'); }
+  ~JsonObjectWriter() { out_->push_back('}'); }
+  JsonObjectWriter(const JsonObjectWriter&) = delete;
+  JsonObjectWriter& operator=(const JsonObjectWriter&) = delete;
+
+  void string(std::string_view key, std::string_view value) {
+    name(key);
+    append_json_string(*out_, value);
+  }
+  void integer(std::string_view key, std::int64_t value) {
+    name(key);
+    out_->append(std::to_string(value));
+  }
+  // Starts a member whose value (an object or an array) the caller writes into the result.
+  std::string& member(std::string_view key) {
+    name(key);
+    return *out_;
+  }
+
+ private:
+  void name(std::string_view key) {
+    if (!first_) out_->push_back(',');
+    first_ = false;
+    append_json_string(*out_, key);
+    out_->push_back(':');
+  }
+
+  std::string* out_;
+  bool first_ = true;
+};
 
 // Field access that records the first problem instead of throwing, so the error names the field.
 class Reader {
@@ -150,38 +178,63 @@ std::optional<std::int64_t> parse_timestamp_ms(std::string_view text) {
 }
 
 std::string to_json(const ConsumerCreatedEvent& event) {
-  json::array items;
-  for (const auto& item : event.order.items) {
-    items.push_back(json::object{{"sku", item.sku},
-                                 {"description", item.description},
-                                 {"quantity", item.quantity},
-                                 {"unit_price", format_money(item.unit_price_cents)}});
+  // Written as text directly, in the order and form Boost.JSON's serializer gives: building the
+  // document as a json::object first was a sixth of the producer's CPU per event.
+  std::string out;
+  out.reserve(1024);
+  {
+    JsonObjectWriter body(out);
+    body.string("event_type", ConsumerCreatedEvent::kType);
+    body.string("event_version", ConsumerCreatedEvent::kVersion);
+    body.string("event_id", event.event_id);
+    body.string("occurred_at", event.occurred_at);
+    {
+      const auto& c = event.consumer;
+      JsonObjectWriter consumer(body.member("consumer"));
+      consumer.string("id", c.id);
+      consumer.string("name", c.name);
+      consumer.string("email", c.email);
+      consumer.string("document_number", c.document_number);
+      {
+        JsonObjectWriter address(consumer.member("address"));
+        address.string("street", c.address.street);
+        address.string("city", c.address.city);
+        address.string("state", c.address.state);
+        address.string("postal_code", c.address.postal_code);
+        address.string("country", c.address.country);
+      }
+      consumer.string("created_at", c.created_at);
+    }
+    {
+      JsonObjectWriter order(body.member("order"));
+      order.string("id", event.order.id);
+      order.string("consumer_id", event.order.consumer_id);
+      std::string& items = order.member("items");
+      items.push_back('[');
+      for (std::size_t i = 0; i < event.order.items.size(); ++i) {
+        const auto& item = event.order.items[i];
+        if (i > 0) items.push_back(',');
+        JsonObjectWriter entry(items);
+        entry.string("sku", item.sku);
+        entry.string("description", item.description);
+        entry.integer("quantity", item.quantity);
+        entry.string("unit_price", format_money(item.unit_price_cents));
+      }
+      items.push_back(']');
+      order.string("total", format_money(event.order.total_cents));
+      order.string("currency", event.order.currency);
+    }
+    {
+      JsonObjectWriter payment(body.member("payment"));
+      payment.string("id", event.payment.id);
+      payment.string("order_id", event.payment.order_id);
+      payment.string("method", event.payment.method);
+      payment.string("amount", format_money(event.payment.amount_cents));
+      payment.string("currency", event.payment.currency);
+      payment.string("status", event.payment.status);
+    }
   }
-  const auto& c = event.consumer;
-  json::object body{
-      {"event_type", ConsumerCreatedEvent::kType},
-      {"event_version", ConsumerCreatedEvent::kVersion},
-      {"event_id", event.event_id},
-      {"occurred_at", event.occurred_at},
-      {"consumer", json::object{{"id", c.id},
-                                {"name", c.name},
-                                {"email", c.email},
-                                {"document_number", c.document_number},
-                                {"address", address_json(c.address)},
-                                {"created_at", c.created_at}}},
-      {"order", json::object{{"id", event.order.id},
-                             {"consumer_id", event.order.consumer_id},
-                             {"items", std::move(items)},
-                             {"total", format_money(event.order.total_cents)},
-                             {"currency", event.order.currency}}},
-      {"payment", json::object{{"id", event.payment.id},
-                               {"order_id", event.payment.order_id},
-                               {"method", event.payment.method},
-                               {"amount", format_money(event.payment.amount_cents)},
-                               {"currency", event.payment.currency},
-                               {"status", event.payment.status}}},
-  };
-  return json::serialize(body);
+  return out;
 }
 
 namespace {

@@ -89,6 +89,27 @@ TEST(EventJson, HasTheVersionedEnvelopeFields) {
   EXPECT_TRUE(object.at("order").as_object().at("total").is_string());
 }
 
+// The event text is written directly; it must be exactly what Boost.JSON's own serializer makes
+// of it (so the escaping is JSON's), and text needing escapes must come back unchanged.
+TEST(EventJson, IsWhatBoostJsonWouldWriteAndRoundTripsEscapes) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const std::string text = to_json(sample(seed));
+    EXPECT_EQ(json::serialize(json::parse(text)), text);
+  }
+  ConsumerCreatedEvent event = sample();
+  event.consumer.name = "Ana \"Zé\" \\ O'Neil\n\t\x01/";
+  event.consumer.address.street = "Rua \u00e7\u00e3o, 10 \x1f";
+  event.order.items.at(0).description = "</script> \b\f\r";
+  const std::string text = to_json(event);
+  EXPECT_EQ(json::serialize(json::parse(text)), text);
+  const EventParseResult parsed = parse_event(text);
+  ASSERT_TRUE(parsed.event.has_value()) << parsed.error << "\n" << text;
+  EXPECT_EQ(parsed.event->consumer.name, event.consumer.name);
+  EXPECT_EQ(parsed.event->consumer.address.street, event.consumer.address.street);
+  EXPECT_EQ(parsed.event->order.items.at(0).description, event.order.items.at(0).description);
+  EXPECT_EQ(to_json(*parsed.event), text);
+}
+
 // Applies a mutation to the JSON and returns the validation error.
 std::string error_after(const std::function<void(json::object&)>& mutate) {
   json::object object = json::parse(to_json(sample())).as_object();
