@@ -177,6 +177,20 @@ std::optional<std::int64_t> parse_timestamp_ms(std::string_view text) {
          static_cast<std::int64_t>(*second) * 1000 + millis;
 }
 
+void append_items_json(std::string& out, const std::vector<OrderItem>& items) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    if (i > 0) out.push_back(',');
+    JsonObjectWriter entry(out);
+    entry.string("sku", item.sku);
+    entry.string("description", item.description);
+    entry.integer("quantity", item.quantity);
+    entry.string("unit_price", format_money(item.unit_price_cents));
+  }
+  out.push_back(']');
+}
+
 std::string to_json(const ConsumerCreatedEvent& event) {
   // Written as text directly, in the order and form Boost.JSON's serializer gives: building the
   // document as a json::object first was a sixth of the producer's CPU per event.
@@ -209,18 +223,7 @@ std::string to_json(const ConsumerCreatedEvent& event) {
       JsonObjectWriter order(body.member("order"));
       order.string("id", event.order.id);
       order.string("consumer_id", event.order.consumer_id);
-      std::string& items = order.member("items");
-      items.push_back('[');
-      for (std::size_t i = 0; i < event.order.items.size(); ++i) {
-        const auto& item = event.order.items[i];
-        if (i > 0) items.push_back(',');
-        JsonObjectWriter entry(items);
-        entry.string("sku", item.sku);
-        entry.string("description", item.description);
-        entry.integer("quantity", item.quantity);
-        entry.string("unit_price", format_money(item.unit_price_cents));
-      }
-      items.push_back(']');
+      append_items_json(order.member("items"), event.order.items);
       order.string("total", format_money(event.order.total_cents));
       order.string("currency", event.order.currency);
     }

@@ -64,6 +64,9 @@ struct ConsumerCreatedEvent {
 };
 
 std::string to_json(const ConsumerCreatedEvent& event);
+// Appends an order's items as the JSON array the event carries (the orders service stores the
+// same text).
+void append_items_json(std::string& out, const std::vector<OrderItem>& items);
 
 // Validates everything a service relies on (types, formats, totals, cross references). The error
 // says what is wrong, for the poison-message log.

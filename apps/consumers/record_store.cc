@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <boost/json.hpp>
 #include <condition_variable>
 #include <stdexcept>
 
@@ -50,17 +49,6 @@ constexpr const char* kInsertOrder =
     "INSERT OR IGNORE INTO orders VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 constexpr const char* kInsertPayment =
     "INSERT OR IGNORE INTO payments VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-
-std::string items_json(const Order& order) {
-  boost::json::array items;
-  for (const auto& item : order.items) {
-    items.push_back(boost::json::object{{"sku", item.sku},
-                                        {"description", item.description},
-                                        {"quantity", item.quantity},
-                                        {"unit_price", format_money(item.unit_price_cents)}});
-  }
-  return boost::json::serialize(items);
-}
 
 }  // namespace
 
@@ -196,7 +184,9 @@ void RecordStore::insert(const ConsumerCreatedEvent& event, std::int64_t recorde
     insert.bind(4, event.consumer.name);
     insert.bind(5, event.consumer.email);
     insert.bind(6, event.consumer.document_number);
-    insert.bind(7, items_json(event.order));
+    std::string items;
+    append_items_json(items, event.order.items);
+    insert.bind(7, items);
     insert.bind(8, count);
     insert.bind(9, event.order.total_cents);
     insert.bind(10, event.order.currency);

@@ -1,12 +1,8 @@
-// JSON text SNS writes by hand (the string escaping is common/json_string.h) and SNS's timestamp
-// format.
+// SNS's timestamp format: millisecond ISO 8601 in UTC, as AWS writes it in notifications.
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <string_view>
-
-#include "common/json_string.h"
 
 namespace fanout::services::sns {
 

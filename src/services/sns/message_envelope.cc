@@ -1,6 +1,6 @@
 #include "services/sns/message_envelope.h"
 
-#include "services/sns/json_text.h"
+#include "common/json_string.h"
 
 namespace fanout::services::sns {
 

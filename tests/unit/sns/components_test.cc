@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_string.h"
 #include "services/sns/arn.h"
 #include "services/sns/delivery_policy.h"
 #include "services/sns/json_text.h"
