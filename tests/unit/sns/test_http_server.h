@@ -84,16 +84,20 @@ class TestHttpServer {
               recorded.headers[name] = std::string(field.value());
             }
             recorded.body = self->request.body();
+            // The answer is chosen before the request counts as arrived: a test that changes the
+            // status after wait_for(n) changes only the answers to later requests.
+            const bool hang = self->server.hang_.load();
+            const int status = self->server.status_.load();
             {
               std::lock_guard lock(self->server.mutex_);
               self->server.requests_.push_back(std::move(recorded));
             }
             self->server.arrived_.notify_all();
-            if (self->server.hang_) {
+            if (hang) {
               self->server.hung_.push_back(self);  // kept open, unanswered, until the server stops
               return;
             }
-            self->response.result(self->server.status_.load());
+            self->response.result(status);
             self->response.version(11);
             self->response.body() = "ok";
             self->response.keep_alive(false);
