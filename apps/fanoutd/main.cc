@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
     store_options.column_families = services::ServiceSet::column_families();
     store_options.point_read_families = services::ServiceSet::point_read_families();
     store_options.write_only_families = services::ServiceSet::write_only_families();
+    store_options.sequenced_families = services::ServiceSet::sequenced_families();
     store_options.verify_all_blocks = config.verify_data;
     const auto opening = std::chrono::steady_clock::now();
     auto store = store::Store::open(store_options);

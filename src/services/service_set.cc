@@ -66,6 +66,11 @@ std::vector<std::string> ServiceSet::column_families() {
 
 std::vector<std::string> ServiceSet::point_read_families() { return sqs::SqsEngine::point_read_families(); }
 std::vector<std::string> ServiceSet::write_only_families() { return sqs::SqsEngine::write_only_families(); }
+std::vector<store::Options::SequencedKeys> ServiceSet::sequenced_families() {
+  auto families = sqs::SqsEngine::sequenced_families();
+  for (auto& family : firehose::FirehoseEngine::sequenced_families()) families.push_back(std::move(family));
+  return families;
+}
 
 void ServiceSet::register_with(server::Gateway& gateway) {
   gateway.register_engine("sqs", sqs_.get());

@@ -49,6 +49,8 @@ class ServiceSet {
   static std::vector<std::string> point_read_families();
   // The families only written while running (store::Options::write_only_families).
   static std::vector<std::string> write_only_families();
+  // The families keyed by prefix and growing seq (store::Options::sequenced_families).
+  static std::vector<store::Options::SequencedKeys> sequenced_families();
 
   void register_with(server::Gateway& gateway);
   // Shutdown: answer pending long polls, stop timers.

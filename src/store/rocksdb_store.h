@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -90,6 +91,8 @@ class RocksStore final : public Store {
   std::shared_ptr<rocksdb::Cache> block_cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, Handle, std::less<>> families_;  // fixed after open: read without locks
+  // Options::sequenced_families: family → its key length (fixed after open).
+  std::map<std::string, std::size_t, std::less<>> sequenced_key_bytes_;
   std::unique_ptr<GroupCommitter> committer_;
 
   mutable std::mutex sync_latency_mutex_;

@@ -2,6 +2,7 @@
 // atomic write batches and group commit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,6 +36,16 @@ struct Options {
   // of an older message) cost a skiplist search. A get() on such a family is still correct, but
   // scans its whole memtable.
   std::vector<std::string> write_only_families = {};
+  // Families whose keys all have one length, a fixed-length prefix then a sequence growing per
+  // prefix (SQS bodies: queue id, then message seq). Their memtables remember where each prefix's
+  // last key went and place the next one from there (store/insert_hint.h): a key appended to a
+  // queue, or the delete of one received a moment ago, is not searched from the skiplist's top.
+  struct SequencedKeys {
+    std::string family;
+    std::size_t prefix_bytes;
+    std::size_t key_bytes;
+  };
+  std::vector<SequencedKeys> sequenced_families = {};
   // Read every table file and check every block's checksum before serving (fanoutd --verify-data).
   // Opening alone checks what start-up reads (the manifest, the WAL, the records engines load);
   // a damaged block nothing reads at start would otherwise surface only when it is read.

@@ -125,6 +125,11 @@ FirehoseEngine::~FirehoseEngine() {
   life_->alive = false;
 }
 
+// A record's key is "<stream id>/<seq>", both 16 hex digits (record_key; ids are 8 random bytes).
+std::vector<store::Options::SequencedKeys> FirehoseEngine::sequenced_families() {
+  return {{std::string(kRecordsCf), 16 + 1, 16 + 1 + 16}};
+}
+
 std::vector<std::string> FirehoseEngine::column_families() {
   return {std::string(kStreamsCf), std::string(kRecordsCf)};
 }

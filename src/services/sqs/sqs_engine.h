@@ -110,6 +110,8 @@ class SqsEngine final : public protocol::ServiceEngine {
   // Families only written while running, read by the recovery scan alone
   // (store::Options::write_only_families).
   static std::vector<std::string> write_only_families();
+  // Families keyed by a queue id and a growing seq (store::Options::sequenced_families).
+  static std::vector<store::Options::SequencedKeys> sequenced_families();
 
   void invoke(const protocol::RequestContext& context, const std::string& operation,
               boost::json::object input, protocol::Completion done) override;

@@ -54,6 +54,7 @@ class FirehoseEngineTest : public ::testing::Test {
     store::Options options;
     options.durability = store::Durability::memory;
     options.column_families = FirehoseEngine::column_families();
+    options.sequenced_families = FirehoseEngine::sequenced_families();
     store_ = store::Store::open(options);
     clock_.set_ms(1535365805123);  // 2018-08-27T10:30:05.123Z
     start();

@@ -123,6 +123,7 @@ class SnsTest : public ::testing::Test {
     for (auto& cf : SnsEngine::column_families()) options.column_families.push_back(cf);
     options.point_read_families = sqs::SqsEngine::point_read_families();
     options.write_only_families = sqs::SqsEngine::write_only_families();
+    options.sequenced_families = sqs::SqsEngine::sequenced_families();
     store_ = store::Store::open(options);
     sqs_ = std::make_unique<sqs::SqsEngine>(*store_, clock_, timers_);
     sns_ = std::make_unique<SnsEngine>(*store_, clock_, timers_, *sqs_, options_);

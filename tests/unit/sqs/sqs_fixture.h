@@ -70,6 +70,7 @@ class SqsTest : public ::testing::Test {
     // The tuning fanoutd opens its store with, so the engine's tests (restarts included) run on it.
     options.point_read_families = SqsEngine::point_read_families();
     options.write_only_families = SqsEngine::write_only_families();
+    options.sequenced_families = SqsEngine::sequenced_families();
     store_ = store::Store::open(options);
     engine_ = std::make_unique<SqsEngine>(*store_, clock_, timers_);
   }
