@@ -16,14 +16,12 @@ Batch& Batch::operator=(Batch&&) noexcept = default;
 
 void Batch::put(std::string_view cf, std::string_view key, std::string_view value) {
   if (!impl_) impl_ = std::make_unique<Impl>();
-  impl_->bytes += cf.size() + key.size() + value.size();
-  impl_->ops.push_back({BatchOp::Kind::put, std::string(cf), std::string(key), std::string(value)});
+  impl_->add(BatchOp::Kind::put, cf, key, value);
 }
 
 void Batch::erase(std::string_view cf, std::string_view key) {
   if (!impl_) impl_ = std::make_unique<Impl>();
-  impl_->bytes += cf.size() + key.size();
-  impl_->ops.push_back({BatchOp::Kind::erase, std::string(cf), std::string(key), {}});
+  impl_->add(BatchOp::Kind::erase, cf, key, {});
 }
 
 void Batch::erase_range(std::string_view cf, std::string_view begin, std::string_view end) {
@@ -32,8 +30,7 @@ void Batch::erase_range(std::string_view cf, std::string_view begin, std::string
   // would fail everybody's commits.
   if (begin >= end) return;
   if (!impl_) impl_ = std::make_unique<Impl>();
-  impl_->bytes += cf.size() + begin.size() + end.size();
-  impl_->ops.push_back({BatchOp::Kind::erase_range, std::string(cf), std::string(begin), std::string(end)});
+  impl_->add(BatchOp::Kind::erase_range, cf, begin, end);
 }
 
 bool Batch::empty() const { return !impl_ || impl_->ops.empty(); }

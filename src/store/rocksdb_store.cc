@@ -254,7 +254,11 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
 
   store->committer_ = std::make_unique<GroupCommitter>(
       [raw = store.get()](const std::vector<const Batch*>& group, bool sync) {
-        rocksdb::WriteBatch merged;
+        // Sized for the group's keys and values up front (each op adds a few bytes of tags and
+        // lengths on top), instead of doubling its way there.
+        std::size_t bytes = 0;
+        for (const Batch* batch : group) bytes += batch->size_bytes();
+        rocksdb::WriteBatch merged(bytes + bytes / 8 + 64);
         for (const Batch* batch : group) raw->append(*batch, merged);
         return raw->apply(merged, sync);
       },
@@ -289,7 +293,9 @@ Status RocksStore::check(const Batch& batch) const {
   const auto* ops = contents(batch);
   if (ops == nullptr) return Status::success();
   for (const auto& op : ops->ops) {
-    if (family(op.cf) == nullptr) return Status::failure("unknown column family '" + op.cf + "'");
+    if (family(ops->cf(op)) == nullptr) {
+      return Status::failure("unknown column family '" + std::string(ops->cf(op)) + "'");
+    }
   }
   return Status::success();
 }
@@ -298,21 +304,23 @@ void RocksStore::append(const Batch& batch, rocksdb::WriteBatch& out) const {
   const auto* ops = contents(batch);
   if (ops == nullptr) return;
   for (const auto& op : ops->ops) {
-    rocksdb::ColumnFamilyHandle* handle = family(op.cf);  // check() vetted every family
+    const std::string_view cf = ops->cf(op);
+    const std::string_view key = ops->key(op);
+    const std::string_view value = ops->value(op);
+    rocksdb::ColumnFamilyHandle* handle = family(cf);  // check() vetted every family
     rocksdb::Status added;
     switch (op.kind) {
       case BatchOp::Kind::put:
-        added = out.Put(handle, op.key, op.value);
+        added = out.Put(handle, slice(key), slice(value));
         break;
       case BatchOp::Kind::erase:
-        added = out.Delete(handle, op.key);
+        added = out.Delete(handle, slice(key));
         break;
       case BatchOp::Kind::erase_range:
-        if (const auto sequenced = sequenced_key_bytes_.find(op.cf);
-            sequenced != sequenced_key_bytes_.end()) {
-          range_delete_outside_hint_domain(out, handle, op.key, op.value, sequenced->second);
+        if (const auto sequenced = sequenced_key_bytes_.find(cf); sequenced != sequenced_key_bytes_.end()) {
+          range_delete_outside_hint_domain(out, handle, key, value, sequenced->second);
         } else {
-          added = out.DeleteRange(handle, op.key, op.value);
+          added = out.DeleteRange(handle, slice(key), slice(value));
         }
         break;
     }
