@@ -70,7 +70,6 @@ class FirehoseEngine final : public protocol::ServiceEngine {
   static std::vector<std::string> column_families();
 
   // The records family, keyed by stream id and a growing seq (store::Options::sequenced_families).
-
   static std::vector<store::Options::SequencedKeys> sequenced_families();
 
   void invoke(const protocol::RequestContext& context, const std::string& operation,
