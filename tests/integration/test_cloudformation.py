@@ -208,19 +208,24 @@ def test_stacks_survive_kill9_and_interrupted_ones_settle(unique):
         cfn.create_stack(StackName=done, TemplateBody=QUEUE)
         assert wait_status(cfn, done) == "CREATE_COMPLETE"
         events_before = len(cfn.describe_stack_events(StackName=done)["StackEvents"])
-        interrupted = unique("interrupted")
-        body = "Resources:\n" + "".join(f"  Q{i}: {{Type: AWS::SQS::Queue, Properties: {{QueueName: {interrupted}-{i}}}}}\n"
-                                        for i in range(30))
-        interrupted_id = cfn.create_stack(StackName=interrupted, TemplateBody=body)["StackId"]
-        server.kill9()
-        server.start()
-        cfn, sqs = client("cloudformation", server.endpoint), client("sqs", server.endpoint)
-        assert cfn.describe_stacks(StackName=done)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
-        assert len(cfn.describe_stack_events(StackName=done)["StackEvents"]) == events_before
-        status = wait_status(cfn, interrupted_id)
-        assert status in ("CREATE_COMPLETE", "ROLLBACK_COMPLETE"), status
-        if status == "ROLLBACK_COMPLETE":
-            assert sqs.list_queues(QueueNamePrefix=interrupted).get("QueueUrls", []) == []
+        # Killed at several points of the create: right away, and a few queues in. A queue whose
+        # create landed just before the kill, before the stack recorded it, must not be left
+        # behind by the rollback.
+        for delay in (0, 0.005, 0.01, 0.02, 0.04):
+            interrupted = unique("interrupted")
+            body = "Resources:\n" + "".join(
+                f"  Q{i}: {{Type: AWS::SQS::Queue, Properties: {{QueueName: {interrupted}-{i}}}}}\n" for i in range(30))
+            interrupted_id = cfn.create_stack(StackName=interrupted, TemplateBody=body)["StackId"]
+            time.sleep(delay)
+            server.kill9()
+            server.start()
+            cfn, sqs = client("cloudformation", server.endpoint), client("sqs", server.endpoint)
+            assert cfn.describe_stacks(StackName=done)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+            assert len(cfn.describe_stack_events(StackName=done)["StackEvents"]) == events_before
+            status = wait_status(cfn, interrupted_id)
+            assert status in ("CREATE_COMPLETE", "ROLLBACK_COMPLETE"), status
+            left = sqs.list_queues(QueueNamePrefix=interrupted + "-").get("QueueUrls", [])
+            assert len(left) == (30 if status == "CREATE_COMPLETE" else 0), (delay, status, left)
     finally:
         server.close()
 

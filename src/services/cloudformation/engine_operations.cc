@@ -149,6 +149,14 @@ void CloudFormationEngine::run_create(const Context& c, const std::string& stack
     ProvisionResult result = std::string();
     try {
       resource.properties = d.resolve_properties(spec);
+      {
+        // Recorded before the create, with what it is made from: if fanoutd is killed before the
+        // create's outcome is recorded, the rollback at restart can still find what it made.
+        std::lock_guard lock(mutex_);
+        auto stack = stacks_.at(stack_id);
+        stack->resources[lid].properties = resource.properties;
+        persist_locked(*stack);
+      }
       auto provider = make_provider(spec.type);
       if (!provider) {
         result =
@@ -270,6 +278,18 @@ bool CloudFormationEngine::delete_resources(const Context& c, const std::string&
       add_event_locked(*stack, lid, resource.physical_id, resource.type, "DELETE_IN_PROGRESS", "");
     }
     std::optional<std::string> error;
+    if (resource.physical_id.empty() && resource.status == "CREATE_IN_PROGRESS" &&
+        resource.deletion_policy != "Retain") {
+      // Its create was interrupted (kill -9): whatever it made is known only by its properties.
+      if (auto provider = make_provider(resource.type)) {
+        request.logical_id = lid;
+        if (auto made = provider->find_interrupted_create(request, resource.properties, resource.updated)) {
+          resource.physical_id = made->physical_id;
+          resource.ref = made->ref;
+          resource.attributes = made->attributes;
+        }
+      }
+    }
     if (!resource.physical_id.empty()) {
       if (auto provider = make_provider(resource.type)) {
         request.logical_id = lid;

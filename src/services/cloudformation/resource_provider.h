@@ -45,6 +45,14 @@ class ResourceProvider {
   virtual std::optional<std::string> remove(const ResourceRequest& request,
                                             const ProvisionedResource& current,
                                             const boost::json::object& properties) = 0;
+  // A resource whose create was under way when fanoutd was killed: the resource create() made,
+  // if it can be found from its properties and was made at or after `started` (epoch seconds),
+  // so that the rollback deletes it instead of leaving it behind. nullopt when there is none or
+  // the provider cannot tell (the default; a generated name is not recorded before create()).
+  virtual std::optional<ProvisionedResource> find_interrupted_create(
+      const ResourceRequest& /*request*/, const boost::json::object& /*properties*/, double /*started*/) {
+    return std::nullopt;
+  }
 };
 
 // The provider for a resource type; null when fanoutd does not provide that type.

@@ -55,6 +55,29 @@ class SqsQueueProvider final : public ResourceProvider {
     return describe(request, url, name);
   }
 
+  // A named queue created since the create began (CreatedTimestamp has whole seconds), so never a
+  // queue that existed before (create() refuses those).
+  std::optional<ProvisionedResource> find_interrupted_create(const ResourceRequest& request,
+                                                             const json::object& properties,
+                                                             double started) override {
+    const std::string name = text_property(properties, "QueueName");
+    if (name.empty()) return std::nullopt;
+    auto found = request.services.call("sqs", "GetQueueUrl", json::object{{"QueueName", name}});
+    const auto* located = std::get_if<json::object>(&found);
+    if (located == nullptr) return std::nullopt;
+    const std::string url(located->at("QueueUrl").as_string());
+    auto attrs = request.services.call(
+        "sqs", "GetQueueAttributes",
+        json::object{{"QueueUrl", url}, {"AttributeNames", json::array{"CreatedTimestamp"}}});
+    const auto* answered = std::get_if<json::object>(&attrs);
+    if (answered == nullptr) return std::nullopt;
+    const auto& created = answered->at("Attributes").as_object().at("CreatedTimestamp").as_string();
+    if (std::stod(std::string(created)) + 1 < started) return std::nullopt;
+    auto described = describe(request, url, name);
+    if (auto* resource = std::get_if<ProvisionedResource>(&described)) return *resource;
+    return std::nullopt;
+  }
+
   bool needs_replacement(const json::object& before, const json::object& after) const override {
     return changed(before, after, "QueueName") || changed(before, after, "FifoQueue");
   }
