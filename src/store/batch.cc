@@ -42,6 +42,6 @@ void Batch::acknowledge_when_written() {
 
 bool Batch::acknowledged_when_written() const { return impl_ && impl_->acknowledge_when_written; }
 
-std::size_t Batch::size_bytes() const { return impl_ ? impl_->bytes : 0; }
+std::size_t Batch::size_bytes() const { return impl_ ? impl_->data.size() : 0; }
 
 }  // namespace fanout::store

@@ -28,9 +28,8 @@ struct BatchOp {
 };
 
 struct Batch::Impl {
-  std::string data;
+  std::string data;  // also Batch::size_bytes(): exactly the ops' families, keys and values
   std::vector<BatchOp> ops;
-  std::size_t bytes = 0;
   bool acknowledge_when_written = false;
 
   void add(BatchOp::Kind kind, std::string_view cf, std::string_view key, std::string_view value) {
@@ -41,7 +40,6 @@ struct Batch::Impl {
     op.value_offset = data.size();
     data.append(value);
     ops.push_back(op);
-    bytes += cf.size() + key.size() + value.size();
   }
   std::string_view cf(const BatchOp& op) const {
     return std::string_view(data).substr(op.cf_offset, op.cf_size);

@@ -154,6 +154,14 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   return options;
 }
 
+// The family's entry in Options::sequenced_families, or null.
+const Options::SequencedKeys* sequenced_keys(const Options& options, std::string_view family) {
+  for (const auto& sequenced : options.sequenced_families) {
+    if (sequenced.family == family) return &sequenced;
+  }
+  return nullptr;
+}
+
 [[noreturn]] void fail_open(const std::string& dir, const std::string& why) {
   throw std::runtime_error("store: cannot open data dir '" + dir + "': " + why);
 }
@@ -228,16 +236,11 @@ std::unique_ptr<RocksStore> RocksStore::open(const Options& options, rocksdb::En
     descriptors.emplace_back(name, point_read.contains(name) ? point_read_cf_opts : cf_opts);
     if (write_only.contains(name)) {
       descriptors.back().options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+    } else if (const auto* sequenced = sequenced_keys(options, name)) {  // hints need a skiplist
+      descriptors.back().options.memtable_insert_with_hint_prefix_extractor =
+          make_insert_hint_extractor(sequenced->prefix_bytes, sequenced->key_bytes);
+      store->sequenced_key_bytes_.emplace(name, sequenced->key_bytes);
     }
-  }
-  for (const Options::SequencedKeys& sequenced : options.sequenced_families) {
-    auto named = std::find_if(descriptors.begin(), descriptors.end(),
-                              [&](const auto& descriptor) { return descriptor.name == sequenced.family; });
-    if (named == descriptors.end() || write_only.contains(sequenced.family))
-      continue;  // hints need a skiplist
-    named->options.memtable_insert_with_hint_prefix_extractor =
-        make_insert_hint_extractor(sequenced.prefix_bytes, sequenced.key_bytes);
-    store->sequenced_key_bytes_.emplace(sequenced.family, sequenced.key_bytes);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;

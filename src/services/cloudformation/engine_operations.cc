@@ -278,21 +278,18 @@ bool CloudFormationEngine::delete_resources(const Context& c, const std::string&
       add_event_locked(*stack, lid, resource.physical_id, resource.type, "DELETE_IN_PROGRESS", "");
     }
     std::optional<std::string> error;
-    if (resource.physical_id.empty() && resource.status == "CREATE_IN_PROGRESS" &&
-        resource.deletion_policy != "Retain") {
-      // Its create was interrupted (kill -9): whatever it made is known only by its properties.
-      if (auto provider = make_provider(resource.type)) {
-        request.logical_id = lid;
+    if (auto provider = make_provider(resource.type)) {
+      request.logical_id = lid;
+      if (resource.physical_id.empty() && resource.status == "CREATE_IN_PROGRESS" &&
+          resource.deletion_policy != "Retain") {
+        // Its create was interrupted (kill -9): whatever it made is known only by its properties.
         if (auto made = provider->find_interrupted_create(request, resource.properties, resource.updated)) {
           resource.physical_id = made->physical_id;
           resource.ref = made->ref;
           resource.attributes = made->attributes;
         }
       }
-    }
-    if (!resource.physical_id.empty()) {
-      if (auto provider = make_provider(resource.type)) {
-        request.logical_id = lid;
+      if (!resource.physical_id.empty()) {
         error = provider->remove(request,
                                  ProvisionedResource{resource.physical_id, resource.ref, resource.attributes},
                                  resource.properties);

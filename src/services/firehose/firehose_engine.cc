@@ -125,9 +125,11 @@ FirehoseEngine::~FirehoseEngine() {
   life_->alive = false;
 }
 
-// A record's key is "<stream id>/<seq>", both 16 hex digits (record_key; ids are 8 random bytes).
+// A record's key is its stream's prefix and then its seq (record_key); stream ids are 16 hex digits
+// (8 random bytes, as CreateDeliveryStream makes them).
 std::vector<store::Options::SequencedKeys> FirehoseEngine::sequenced_families() {
-  return {{std::string(kRecordsCf), 16 + 1, 16 + 1 + 16}};
+  const std::string stream_id(16, '0');
+  return {{std::string(kRecordsCf), record_prefix(stream_id).size(), record_key(stream_id, 0).size()}};
 }
 
 std::vector<std::string> FirehoseEngine::column_families() {

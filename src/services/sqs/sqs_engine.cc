@@ -65,10 +65,10 @@ std::vector<std::string> SqsEngine::point_read_families() { return {std::string(
 std::vector<std::string> SqsEngine::write_only_families() {
   return {std::string(kMetaCf), std::string(kDedupCf)};
 }
-// A message body's key is its queue id and seq, 8 bytes each (message_key): sends append to each
+// A message body's key is its queue's prefix and then its seq (message_key): sends append to each
 // queue's run of keys, deletes follow close behind the receives.
 std::vector<store::Options::SequencedKeys> SqsEngine::sequenced_families() {
-  return {{std::string(kMessagesCf), 8, 16}};
+  return {{std::string(kMessagesCf), queue_key_prefix(0).size(), message_key(0, 0).size()}};
 }
 
 const std::map<std::string, SqsEngine::Handler, std::less<>>& SqsEngine::handlers() {
