@@ -1,5 +1,6 @@
 #include "protocol/query_codec.h"
 
+#include <array>
 #include <boost/json/value.hpp>
 #include <charconv>
 #include <cmath>
@@ -37,7 +38,7 @@ bool flattened(const json::object& shape) {
 }
 
 // True when some parameter equals `prefix` or starts with `prefix.`.
-bool has_prefix(const FormParams& params, const std::string& prefix) {
+bool has_prefix(const FormParams& params, std::string_view prefix) {
   auto it = params.lower_bound(prefix);
   if (it == params.end()) return false;
   if (it->first == prefix) return true;
@@ -48,140 +49,163 @@ bool has_prefix(const FormParams& params, const std::string& prefix) {
 // AWS caps list and map sizes far below this; the cap only bounds work on hostile input.
 constexpr int kMaxEntries = 1000;
 
+void append_index(std::string& key, int index) {
+  std::array<char, 16> digits{};
+  key.push_back('.');
+  key.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), index).ptr);
+}
+
+// Walks the input shape's compiled plan. Every parameter name is built in place in the key
+// being walked (appended on the way down, cut back on the way up), so a member that is absent
+// costs one lookup and no allocation.
 class QueryDecoder {
  public:
-  QueryDecoder(const ServiceModel& model, const FormParams& params) : model_(model), params_(params) {}
+  explicit QueryDecoder(const FormParams& params) : params_(params) {}
 
   std::optional<ServiceError> error;
 
-  json::object structure(const json::object& shape, const std::string& prefix) {
+  // `key` is the structure's own name ("" at the top) and is as it was on return.
+  json::object structure(const ShapePlan& shape, std::string& key) {
     json::object out;
-    const auto* members = shape.if_contains("members");
-    if (!members) return out;
-    for (const auto& [name, member_value] : members->as_object()) {
-      const auto& member = member_value.as_object();
-      const auto& member_shape = model_.resolve(member);
-      const std::string_view wire = wire_name(member, member_shape, name);
-      std::string key;
-      key.reserve(prefix.size() + 1 + wire.size());
-      if (!prefix.empty()) key.append(prefix).push_back('.');
-      key.append(wire);
-      auto value = decode(member, member_shape, key, name);
+    const std::size_t base = key.size();
+    for (const MemberPlan& member : shape.members) {
+      if (base) key.push_back('.');
+      key.append(member.wire_name);
+      auto value = decode(member, key, member.name);
+      key.resize(base);
       if (error) return out;
-      if (value) out[name] = std::move(*value);
+      if (value) out[member.name] = std::move(*value);
     }
     return out;
   }
 
  private:
-  std::optional<json::value> decode(const json::object& member, const json::object& shape,
-                                    const std::string& key, std::string_view name) {
+  std::optional<json::value> decode(const MemberPlan& member, std::string& key, std::string_view name) {
     if (++depth_ > 16) {
       --depth_;
       return std::nullopt;
     }
-    auto result = decode_inner(member, shape, key, name);
+    auto result = decode_inner(*member.shape, key, name);
     --depth_;
     return result;
   }
 
-  std::optional<json::value> decode_inner(const json::object& member, const json::object& shape,
-                                          const std::string& key, std::string_view name) {
-    auto type = type_of(shape);
-    if (type == "structure") {
-      if (!has_prefix(params_, key)) return std::nullopt;
-      return json::value(structure(shape, key));
+  std::optional<json::value> decode_inner(const ShapePlan& shape, std::string& key, std::string_view name) {
+    switch (shape.type) {
+      case ShapeType::structure:
+        if (!has_prefix(params_, key)) return std::nullopt;
+        return json::value(structure(shape, key));
+      case ShapeType::list:
+        return list(shape, key, name);
+      case ShapeType::map:
+        return map(shape, key, name);
+      default:
+        return scalar(shape.type, key, name);
     }
-    if (type == "list") {
-      const auto& item_member = shape.at("member").as_object();
-      const auto& item_shape = model_.resolve(item_member);
-      std::string list_prefix;
-      if (flattened(shape)) {
-        list_prefix = key;
-        if (item_member.contains("locationName")) {
-          auto dot = key.rfind('.');
-          std::string parent = dot == std::string::npos ? "" : key.substr(0, dot + 1);
-          list_prefix = parent.append(location_name(item_member, ""));
-        }
-      } else {
-        list_prefix = key + ".";
-        list_prefix.append(location_name(item_member, "member"));
+  }
+
+  std::optional<json::value> list(const ShapePlan& shape, const std::string& key, std::string_view name) {
+    const MemberPlan& item = shape.item;
+    std::string list_prefix;
+    if (shape.flattened) {
+      list_prefix = key;
+      if (!item.location_name.empty()) {
+        auto dot = key.rfind('.');
+        list_prefix = dot == std::string::npos ? std::string() : key.substr(0, dot + 1);
+        list_prefix.append(item.location_name);
       }
-      auto exact = params_.find(key);
-      bool present = has_prefix(params_, list_prefix) || (exact != params_.end() && exact->second.empty());
-      // Tolerate clients that send a flattened list under the member name itself.
-      if (!has_prefix(params_, list_prefix) && list_prefix != key && has_prefix(params_, key + ".1")) {
-        list_prefix = key;
-        present = true;
-      }
-      if (!present) return std::nullopt;
-      json::array arr;
-      for (int i = 1; i <= kMaxEntries; ++i) {
-        std::string item_key = list_prefix + "." + std::to_string(i);
-        if (!has_prefix(params_, item_key)) break;
-        auto v = decode(item_member, item_shape, item_key, name);
-        if (error) return std::nullopt;
-        if (v) arr.push_back(std::move(*v));
-      }
-      return json::value(std::move(arr));
+    } else {
+      list_prefix = key;
+      list_prefix.push_back('.');
+      list_prefix.append(item.location_name.empty() ? std::string_view("member") : item.location_name);
     }
-    if (type == "map") {
-      std::string map_prefix = flattened(shape) ? key : key + ".entry";
-      if (!has_prefix(params_, map_prefix)) return std::nullopt;
-      const auto& key_member = shape.at("key").as_object();
-      const auto& value_member = shape.at("value").as_object();
-      const std::string_view key_name = location_name(key_member, "key");
-      const std::string_view value_name = location_name(value_member, "value");
-      json::object obj;
-      for (int i = 1; i <= kMaxEntries; ++i) {
-        std::string entry = map_prefix + "." + std::to_string(i);
-        if (!has_prefix(params_, entry)) break;
-        entry += '.';  // "<map>.entry.N." then "key" / "value"
-        auto k = params_.find(std::string(entry).append(key_name));
-        if (k == params_.end()) continue;
-        auto v = decode(value_member, model_.resolve(value_member), entry.append(value_name), name);
+    auto exact = params_.find(key);
+    bool present = has_prefix(params_, list_prefix) || (exact != params_.end() && exact->second.empty());
+    // Tolerate clients that send a flattened list under the member name itself.
+    if (!has_prefix(params_, list_prefix) && list_prefix != key && has_prefix(params_, key + ".1")) {
+      list_prefix = key;
+      present = true;
+    }
+    if (!present) return std::nullopt;
+    json::array arr;
+    const std::size_t base = list_prefix.size();
+    for (int i = 1; i <= kMaxEntries; ++i) {
+      append_index(list_prefix, i);
+      if (!has_prefix(params_, list_prefix)) break;
+      auto v = decode(item, list_prefix, name);
+      list_prefix.resize(base);
+      if (error) return std::nullopt;
+      if (v) arr.push_back(std::move(*v));
+    }
+    return json::value(std::move(arr));
+  }
+
+  std::optional<json::value> map(const ShapePlan& shape, const std::string& key, std::string_view name) {
+    std::string entry = key;
+    if (!shape.flattened) entry.append(".entry");
+    if (!has_prefix(params_, entry)) return std::nullopt;
+    const std::string_view key_name = shape.key.location_name.empty() ? "key" : shape.key.location_name;
+    const std::string_view value_name =
+        shape.value.location_name.empty() ? "value" : shape.value.location_name;
+    json::object obj;
+    const std::size_t base = entry.size();
+    for (int i = 1; i <= kMaxEntries; ++i) {
+      append_index(entry, i);
+      if (!has_prefix(params_, entry)) break;
+      entry.push_back('.');  // "<map>.entry.N." then "key" / "value"
+      const std::size_t item_base = entry.size();
+      entry.append(key_name);
+      auto k = params_.find(entry);
+      if (k != params_.end()) {
+        entry.resize(item_base);
+        entry.append(value_name);
+        auto v = decode(shape.value, entry, name);
         if (error) return std::nullopt;
         if (v) obj[k->second] = std::move(*v);
       }
-      return json::value(std::move(obj));
+      entry.resize(base);
     }
+    return json::value(std::move(obj));
+  }
+
+  std::optional<json::value> scalar(ShapeType type, const std::string& key, std::string_view name) {
     auto it = params_.find(key);
     if (it == params_.end()) return std::nullopt;
     const std::string& text = it->second;
-    if (type == "integer" || type == "long") {
-      std::int64_t n = 0;
-      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
-        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " +
-                                                                std::string(name) +
-                                                                " is invalid. Reason: must be an integer.");
-        return std::nullopt;
+    switch (type) {
+      case ShapeType::integer:
+      case ShapeType::long_integer: {
+        std::int64_t n = 0;
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+          return invalid(text, name, "must be an integer");
+        }
+        return json::value(n);
       }
-      return json::value(n);
-    }
-    if (type == "boolean") {
-      if (text == "true") return json::value(true);
-      if (text == "false") return json::value(false);
-      error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " +
-                                                              std::string(name) +
-                                                              " is invalid. Reason: must be a boolean.");
-      return std::nullopt;
-    }
-    if (type == "double" || type == "float") {
-      char* end = nullptr;
-      double d = std::strtod(text.c_str(), &end);
-      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
-        error = ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " +
-                                                                std::string(name) +
-                                                                " is invalid. Reason: must be a number.");
-        return std::nullopt;
+      case ShapeType::boolean:
+        if (text == "true") return json::value(true);
+        if (text == "false") return json::value(false);
+        return invalid(text, name, "must be a boolean");
+      case ShapeType::floating: {
+        char* end = nullptr;
+        double d = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(d)) {
+          return invalid(text, name, "must be a number");
+        }
+        return json::value(d);
       }
-      return json::value(d);
+      default:
+        return json::value(json::string(text));
     }
-    return json::value(json::string(text));
   }
 
-  const ServiceModel& model_;
+  std::nullopt_t invalid(const std::string& text, std::string_view name, std::string_view reason) {
+    error =
+        ServiceError::make("InvalidParameterValue", "Value " + text + " for parameter " + std::string(name) +
+                                                        " is invalid. Reason: " + std::string(reason) + ".");
+    return std::nullopt;
+  }
+
   const FormParams& params_;
   int depth_ = 0;
 };
@@ -266,12 +290,13 @@ class QueryEncoder {
 
 }  // namespace
 
-std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& model,
+std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& /*model*/,
                                                             const OperationModel& op,
                                                             const FormParams& params) {
-  if (!op.input) return json::object{};
-  QueryDecoder decoder(model, params);
-  auto input = decoder.structure(*op.input, "");
+  if (!op.input_plan) return json::object{};
+  QueryDecoder decoder(params);
+  std::string key;
+  auto input = decoder.structure(*op.input_plan, key);
   if (decoder.error) return *decoder.error;
   return input;
 }

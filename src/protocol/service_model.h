@@ -9,6 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "protocol/shape_plan.h"
+
 namespace fanout::protocol {
 
 struct OperationModel {
@@ -16,6 +18,7 @@ struct OperationModel {
   const boost::json::object* input = nullptr;   // resolved input shape, or null
   const boost::json::object* output = nullptr;  // resolved output shape, or null
   std::string result_wrapper;                   // query protocol: <NameResult>
+  const ShapePlan* input_plan = nullptr;        // the input shape compiled, or null
 };
 
 struct ErrorShapeInfo {
@@ -44,6 +47,8 @@ class ServiceModel {
   const OperationModel* operation(std::string_view name) const;
   // A member's shape: its "shape" reference resolved, or the member itself when inline.
   const boost::json::object& resolve(const boost::json::object& member) const;
+  // The compiled plan of a shape of this model (one resolve() returned, or an operation's input).
+  const ShapePlan& plan(const boost::json::object& shape) const;
   // The error shape named `name`, when the model declares one.
   std::optional<ErrorShapeInfo> error_info(std::string_view name) const;
 
@@ -56,6 +61,11 @@ class ServiceModel {
   std::string endpoint_prefix_, protocol_, api_version_, xml_namespace_, target_prefix_, json_version_;
   bool aws_query_compatible_ = false;
   std::unordered_map<std::string, OperationModel> operations_;
+  // Keyed by the shape's JSON object, which root_ holds still for the model's life.
+  std::unordered_map<const boost::json::object*, std::unique_ptr<ShapePlan>> plans_;
+
+  ShapePlan& compile(const boost::json::object& shape);
+  MemberPlan compile_reference(const boost::json::object& reference, std::string_view name);
 };
 
 }  // namespace fanout::protocol

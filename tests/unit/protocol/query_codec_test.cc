@@ -66,6 +66,35 @@ TEST(QueryValidate, MissingRequiredIsMissingParameter) {
   EXPECT_EQ(err->message, "The request must contain the parameter QueueName.");
 }
 
+TEST(QueryValidate, NestedPathsNameListPositionsAndMapKeys) {
+  auto batch =
+      decode("SendMessageBatch",
+             "QueueUrl=u&SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x"
+             "&SendMessageBatchRequestEntry.2.Id=b");
+  auto err = validate_input(sqs(), *sqs().operation("SendMessageBatch")->input, batch);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "The request must contain the parameter Entries.2.MessageBody.");
+
+  // SNS: a non-flattened list ("member") of entries whose attributes are a non-flattened map.
+  const ServiceModel& sns = ServiceModel::embedded("sns");
+  auto params = parse_form(
+      "TopicArn=t&PublishBatchRequestEntries.member.1.Id=a&PublishBatchRequestEntries.member.1.Message=m"
+      "&PublishBatchRequestEntries.member.2.Id=b&PublishBatchRequestEntries.member.2.Message=n"
+      "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Name=color"
+      "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Value.StringValue=red");
+  ASSERT_TRUE(params);
+  auto decoded = decode_query_input(sns, *sns.operation("PublishBatch"), *params);
+  ASSERT_TRUE(std::holds_alternative<json::object>(decoded));
+  const auto& input = std::get<json::object>(decoded);
+  EXPECT_EQ(json::value(input), json::parse(R"({"TopicArn":"t","PublishBatchRequestEntries":[
+    {"Id":"a","Message":"m"},{"Id":"b","Message":"n","MessageAttributes":{"color":{"StringValue":"red"}}}]})"))
+      << json::serialize(input);
+  err = validate_input(sns, *sns.operation("PublishBatch")->input, input);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, "InvalidParameter");
+  EXPECT_EQ(err->message, "Invalid parameter: PublishBatchRequestEntries.2.MessageAttributes.color.DataType");
+}
+
 TEST(QueryEncode, FlattenedOutputListsAndAttributeMaps) {
   auto output =
       json::parse(R"({"Messages":[{"MessageId":"m1","ReceiptHandle":"r1","MD5OfBody":"d","Body":"<&>",
