@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/iso8601.h"
 #include "fuzz_input.h"
 #include "services/s3/s3_xml.h"
 
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     default:
       if (auto ms = parse_http_date_ms(text)) {
         (void)http_date(*ms);
-        (void)iso8601_ms(*ms);
+        (void)fanout::iso8601_ms(*ms);
       }
   }
   return 0;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/iso8601.h"
 #include "protocol/xml_writer.h"
 
 namespace fanout::protocol {
@@ -343,12 +344,7 @@ std::string iso8601_from_epoch(double seconds) {
     whole += 1;
     millis -= 1000;
   }
-  std::tm tm{};
-  gmtime_r(&whole, &tm);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  return iso8601_ms(static_cast<std::int64_t>(whole) * 1000 + millis);
 }
 
 }  // namespace fanout::protocol

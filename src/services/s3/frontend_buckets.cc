@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/crypto.h"
+#include "common/iso8601.h"
 #include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/checksums.h"

@@ -1,6 +1,7 @@
 // Multipart upload operations.
 #include <charconv>
 
+#include "common/iso8601.h"
 #include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/frontend_internal.h"

@@ -11,6 +11,7 @@
 #include "auth/uri_encoding.h"
 #include "common/ascii_text.h"
 #include "common/crypto.h"
+#include "common/iso8601.h"
 #include "common/percent_encoding.h"
 #include "protocol/xml_writer.h"
 #include "services/s3/aws_chunked.h"

@@ -25,8 +25,6 @@ std::optional<std::vector<CompletedPart>> parse_complete_multipart(std::string_v
 std::optional<std::string> parse_create_bucket_configuration(std::string_view xml);
 std::optional<Tags> parse_tagging(std::string_view xml);
 
-// "2009-10-12T17:50:30.000Z"
-std::string iso8601_ms(std::int64_t epoch_ms);
 // "Wed, 12 Oct 2009 17:50:00 GMT"
 std::string http_date(std::int64_t epoch_ms);
 // Parses RFC 1123 / RFC 850 / asctime HTTP dates; nullopt when malformed.

@@ -9,11 +9,11 @@
 
 #include "common/crypto.h"
 #include "common/fast_uuid.h"
+#include "common/iso8601.h"
 #include "services/sns/arn.h"
 #include "services/sns/delivery_policy.h"
 #include "services/sns/engine_internal.h"
 #include "services/sns/input.h"
-#include "services/sns/json_text.h"
 #include "services/sns/message_envelope.h"
 #include "services/sns/sns_error.h"
 

@@ -7,11 +7,11 @@
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
+#include "common/iso8601.h"
 #include "services/sns/arn.h"
 #include "services/sns/delivery_policy.h"
 #include "services/sns/engine_internal.h"
 #include "services/sns/input.h"
-#include "services/sns/json_text.h"
 #include "services/sns/message_envelope.h"
 #include "services/sns/pagination.h"
 #include "services/sns/sns_error.h"

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/iso8601.h"
 #include "services/s3/object_meta.h"
 #include "services/s3/s3_xml.h"
 

@@ -4,10 +4,10 @@
 
 #include <boost/json.hpp>
 
+#include "common/iso8601.h"
 #include "common/json_string.h"
 #include "services/sns/arn.h"
 #include "services/sns/delivery_policy.h"
-#include "services/sns/json_text.h"
 #include "services/sns/message_attributes.h"
 #include "services/sns/message_envelope.h"
 #include "services/sns/signing_key.h"
