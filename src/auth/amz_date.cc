@@ -4,6 +4,7 @@
 
 #include "auth/http_date.h"
 #include "auth/sigv4.h"
+#include "common/civil_date.h"
 
 namespace fanout::auth {
 namespace detail {
@@ -34,30 +35,7 @@ std::optional<std::int64_t> to_epoch(int year, int month, int day, int hour, int
          std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
 }
 
-// civil_from_days, the inverse of days_from_civil.
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-}
-
 }  // namespace
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) {
   // "Www, DD Mon YYYY HH:MM:SS GMT" is 29 characters. Python's email.utils.formatdate, which
@@ -104,13 +82,11 @@ std::string format_amz_date(std::int64_t epoch_seconds) {
     rem += 86400;
     --days;
   }
-  std::int64_t year = 0;
-  unsigned month = 0;
-  unsigned day = 0;
-  detail::civil_from_days(days, year, month, day);
+  const CivilDate date = civil_from_days(days);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02d%02d%02dZ", static_cast<long long>(year), month, day,
-                static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60));
+  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02d%02d%02dZ", static_cast<long long>(date.year),
+                date.month, date.day, static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60),
+                static_cast<int>(rem % 60));
   return buf;
 }
 

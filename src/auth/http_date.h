@@ -11,7 +11,4 @@ namespace fanout::auth::detail {
 // nullopt for anything else.
 std::optional<std::int64_t> parse_http_date(std::string_view text);
 
-// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
-
 }  // namespace fanout::auth::detail

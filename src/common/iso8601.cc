@@ -1,5 +1,7 @@
 #include "common/iso8601.h"
 
+#include "common/civil_date.h"
+
 namespace fanout {
 namespace {
 
@@ -7,33 +9,6 @@ namespace {
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
-
-struct CivilDate {
-  std::int64_t year;
-  unsigned month;  // 1-12
-  unsigned day;    // 1-31
-};
-
-// Days since 1970-01-01 → proleptic Gregorian date (Howard Hinnant's civil_from_days).
-constexpr CivilDate civil_from_days(std::int64_t days) {
-  days += 719468;
-  const std::int64_t era = floor_div(days, 146097);
-  const auto day_of_era = static_cast<unsigned>(days - era * 146097);
-  const unsigned year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const unsigned shifted_month = (5 * day_of_year + 2) / 153;  // March = 0
-  const unsigned day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-  const unsigned month = shifted_month < 10 ? shifted_month + 3 : shifted_month - 9;
-  const std::int64_t year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2 ? 1 : 0);
-  return {year, month, day};
-}
-static_assert(civil_from_days(0).year == 1970 && civil_from_days(0).month == 1 &&
-              civil_from_days(0).day == 1);
-static_assert(civil_from_days(11016).year == 2000 && civil_from_days(11016).month == 2 &&
-              civil_from_days(11016).day == 29);
-static_assert(civil_from_days(-1).year == 1969 && civil_from_days(-1).month == 12 &&
-              civil_from_days(-1).day == 31);
 
 void append_digits(std::string& out, std::uint64_t value, int width) {
   char digits[20];

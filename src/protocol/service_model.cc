@@ -30,7 +30,7 @@ std::optional<std::int64_t> limit_of(const json::object& shape, std::string_view
   return std::nullopt;
 }
 
-ShapeType type_of(const json::object& shape) {
+ShapeType shape_type_of(const json::object& shape) {
   const std::string_view type = view_or_empty(shape, "type");
   if (type == "structure") return ShapeType::structure;
   if (type == "list") return ShapeType::list;
@@ -103,7 +103,7 @@ const ShapePlan& ServiceModel::plan(const json::object& shape) const {
 ShapePlan& ServiceModel::compile(const json::object& shape) {
   if (auto it = plans_.find(&shape); it != plans_.end()) return *it->second;
   ShapePlan& plan = *plans_.emplace(&shape, std::make_unique<ShapePlan>()).first->second;
-  plan.type = type_of(shape);
+  plan.type = shape_type_of(shape);
   if (const auto* f = shape.if_contains("flattened"); f && f->is_bool()) plan.flattened = f->as_bool();
   plan.min = limit_of(shape, "min");
   plan.max = limit_of(shape, "max");

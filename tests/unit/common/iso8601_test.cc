@@ -6,6 +6,8 @@
 #include <ctime>
 #include <random>
 
+#include "common/civil_date.h"
+
 namespace fanout {
 namespace {
 
@@ -24,6 +26,21 @@ std::string with_gmtime(std::int64_t epoch_ms) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
   return buf;
+}
+
+static_assert(civil_from_days(0).year == 1970 && civil_from_days(0).month == 1 &&
+              civil_from_days(0).day == 1);
+static_assert(civil_from_days(11016).year == 2000 && civil_from_days(11016).month == 2 &&
+              civil_from_days(11016).day == 29);
+static_assert(civil_from_days(-1).year == 1969 && civil_from_days(-1).month == 12 &&
+              civil_from_days(-1).day == 31);
+static_assert(days_from_civil(2000, 2, 29) == 11016 && days_from_civil(1969, 12, 31) == -1);
+
+TEST(CivilDate, DaysRoundTripFromYearOneToYear9999) {
+  for (std::int64_t days = -719162; days <= 2932896; ++days) {
+    const CivilDate date = civil_from_days(days);
+    ASSERT_EQ(days_from_civil(date.year, date.month, date.day), days) << days;
+  }
 }
 
 TEST(Iso8601, KnownInstants) {
