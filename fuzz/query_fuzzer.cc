@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (fanout::percent_encoding::decode(fanout::percent_encoding::encode(both), true) != both)
       __builtin_trap();
   }
-  auto decoded = decode_query_input(*service.model, op, *params);
+  auto decoded = decode_query_input(op, *params);
   if (auto* object = std::get_if<boost::json::object>(&decoded); object && op.input) {
     (void)validate_input(*service.model, *op.input, *object);
   }

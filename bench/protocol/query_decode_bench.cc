@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   const auto& model = protocol::ServiceModel::embedded("sns");
   const protocol::OperationModel& op = *model.operation("PublishBatch");
   const protocol::FormParams params = *protocol::parse_form(body);
-  auto decoded = protocol::decode_query_input(model, op, params);
+  auto decoded = protocol::decode_query_input(op, params);
   if (!std::holds_alternative<boost::json::object>(decoded)) {
     std::fprintf(stderr, "query_decode_bench: the body does not decode: %s\n",
                  std::get<protocol::ServiceError>(decoded).message.c_str());
@@ -94,10 +94,10 @@ int main(int argc, char** argv) {
   for (int round = 0; round < rounds; ++round) {
     best[0] = std::min(
         best[0], microseconds_per_call(iterations, [&] { sink += protocol::parse_form(body)->size(); }));
-    best[1] = std::min(
-        best[1], microseconds_per_call(iterations, [&] {
-          sink += std::get<boost::json::object>(protocol::decode_query_input(model, op, params)).size();
-        }));
+    best[1] = std::min(best[1], microseconds_per_call(iterations, [&] {
+                         sink +=
+                             std::get<boost::json::object>(protocol::decode_query_input(op, params)).size();
+                       }));
     best[2] = std::min(best[2], microseconds_per_call(iterations, [&] {
                          sink += protocol::validate_input(model, *op.input, input) ? 1 : 0;
                        }));

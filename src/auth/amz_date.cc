@@ -76,12 +76,8 @@ std::optional<std::int64_t> parse_amz_date(std::string_view text) {
 }
 
 std::string format_amz_date(std::int64_t epoch_seconds) {
-  std::int64_t days = epoch_seconds / 86400;
-  std::int64_t rem = epoch_seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
+  const std::int64_t days = floor_div(epoch_seconds, 86400);
+  const std::int64_t rem = floor_mod(epoch_seconds, 86400);
   const CivilDate date = civil_from_days(days);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02d%02d%02dZ", static_cast<long long>(date.year),

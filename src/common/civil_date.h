@@ -12,6 +12,13 @@ struct CivilDate {
   unsigned day;    // 1-31
 };
 
+// Division rounding toward minus infinity (b > 0): an instant before 1970 belongs to the day that
+// began before it, not to the one after.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+// The matching remainder, in [0, b): computed without floor_div(a, b) * b, which overflows near
+// the int64 limits.
+constexpr std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a % b < 0 ? a % b + b : a % b; }
+
 constexpr std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   year -= month <= 2 ? 1 : 0;
   const std::int64_t era = (year >= 0 ? year : year - 399) / 400;

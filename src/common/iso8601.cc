@@ -5,11 +5,6 @@
 namespace fanout {
 namespace {
 
-// Floor division: the day and the time of day of an instant before 1970 count down from it.
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
 void append_digits(std::string& out, std::uint64_t value, int width) {
   char digits[20];
   int n = 0;
@@ -25,7 +20,7 @@ void append_digits(std::string& out, std::uint64_t value, int width) {
 
 std::string iso8601_ms(std::int64_t epoch_ms) {
   const std::int64_t days = floor_div(epoch_ms, 86'400'000);
-  const auto ms_of_day = static_cast<std::uint64_t>(epoch_ms - days * 86'400'000);
+  const auto ms_of_day = static_cast<std::uint64_t>(floor_mod(epoch_ms, 86'400'000));
   const CivilDate date = civil_from_days(days);
   std::string out;
   out.reserve(24);

@@ -291,8 +291,7 @@ class QueryEncoder {
 
 }  // namespace
 
-std::variant<json::object, ServiceError> decode_query_input(const ServiceModel& /*model*/,
-                                                            const OperationModel& op,
+std::variant<json::object, ServiceError> decode_query_input(const OperationModel& op,
                                                             const FormParams& params) {
   if (!op.input_plan) return json::object{};
   QueryDecoder decoder(params);

@@ -13,9 +13,9 @@
 
 namespace fanout::protocol {
 
-// Form parameters → input object. Errors are type errors (e.g. a non-numeric integer).
-std::variant<boost::json::object, ServiceError> decode_query_input(const ServiceModel& model,
-                                                                   const OperationModel& op,
+// Form parameters → input object, by the operation's compiled input plan. Errors are type
+// errors (e.g. a non-numeric integer).
+std::variant<boost::json::object, ServiceError> decode_query_input(const OperationModel& op,
                                                                    const FormParams& params);
 
 std::string encode_query_response(const ServiceModel& model, const OperationModel& op,

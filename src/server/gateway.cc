@@ -507,7 +507,7 @@ void Gateway::serve(net::Request& request, std::shared_ptr<net::BodySink> sink, 
         op->input->at("members").as_object().contains("QueueUrl")) {
       route.form["QueueUrl"] = context.scheme + "://" + context.host + std::string(path);
     }
-    auto decoded = protocol::decode_query_input(model, *op, route.form);
+    auto decoded = protocol::decode_query_input(*op, route.form);
     if (auto* err = std::get_if<ServiceError>(&decoded)) return fail(*err, op->name);
     input = std::move(std::get<json::object>(decoded));
   }

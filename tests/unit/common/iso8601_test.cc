@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <random>
 
 #include "common/civil_date.h"
@@ -35,6 +36,9 @@ static_assert(civil_from_days(11016).year == 2000 && civil_from_days(11016).mont
 static_assert(civil_from_days(-1).year == 1969 && civil_from_days(-1).month == 12 &&
               civil_from_days(-1).day == 31);
 static_assert(days_from_civil(2000, 2, 29) == 11016 && days_from_civil(1969, 12, 31) == -1);
+static_assert(floor_div(-1, 86400) == -1 && floor_div(-86400, 86400) == -1 && floor_div(86399, 86400) == 0);
+static_assert(floor_mod(-1, 86400) == 86399 && floor_mod(-86400, 86400) == 0 &&
+              floor_mod(86399, 86400) == 86399);
 
 TEST(CivilDate, DaysRoundTripFromYearOneToYear9999) {
   for (std::int64_t days = -719162; days <= 2932896; ++days) {
@@ -49,6 +53,9 @@ TEST(Iso8601, KnownInstants) {
   EXPECT_EQ(iso8601_ms(951782400000), "2000-02-29T00:00:00.000Z");
   EXPECT_EQ(iso8601_ms(-1), "1969-12-31T23:59:59.999Z");
   EXPECT_EQ(iso8601_ms(253402300799999), "9999-12-31T23:59:59.999Z");
+  // The int64 extremes format without overflow (the sanitizer build checks).
+  EXPECT_EQ(iso8601_ms(std::numeric_limits<std::int64_t>::min()).back(), 'Z');
+  EXPECT_EQ(iso8601_ms(std::numeric_limits<std::int64_t>::max()).back(), 'Z');
 }
 
 TEST(Iso8601, MatchesGmtimeFromYearOneToYear9999) {

@@ -16,7 +16,7 @@ const ServiceModel& sqs() { return ServiceModel::embedded("sqs"); }
 json::object decode(const std::string& op, const std::string& form) {
   auto params = parse_form(form);
   EXPECT_TRUE(params);
-  auto result = decode_query_input(sqs(), *sqs().operation(op), *params);
+  auto result = decode_query_input(*sqs().operation(op), *params);
   EXPECT_TRUE(std::holds_alternative<json::object>(result));
   return std::get<json::object>(result);
 }
@@ -53,7 +53,7 @@ TEST(QueryDecode, AttributeMapsAndNameLists) {
 
 TEST(QueryDecode, IntegerTypeErrorsAreInvalidParameterValue) {
   auto params = parse_form("QueueUrl=u&MaxNumberOfMessages=ten");
-  auto result = decode_query_input(sqs(), *sqs().operation("ReceiveMessage"), *params);
+  auto result = decode_query_input(*sqs().operation("ReceiveMessage"), *params);
   ASSERT_TRUE(std::holds_alternative<ServiceError>(result));
   EXPECT_EQ(std::get<ServiceError>(result).code, "InvalidParameterValue");
 }
@@ -83,7 +83,7 @@ TEST(QueryValidate, NestedPathsNameListPositionsAndMapKeys) {
       "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Name=color"
       "&PublishBatchRequestEntries.member.2.MessageAttributes.entry.1.Value.StringValue=red");
   ASSERT_TRUE(params);
-  auto decoded = decode_query_input(sns, *sns.operation("PublishBatch"), *params);
+  auto decoded = decode_query_input(*sns.operation("PublishBatch"), *params);
   ASSERT_TRUE(std::holds_alternative<json::object>(decoded));
   const auto& input = std::get<json::object>(decoded);
   EXPECT_EQ(json::value(input), json::parse(R"({"TopicArn":"t","PublishBatchRequestEntries":[
