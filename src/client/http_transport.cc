@@ -2,21 +2,15 @@
 
 #include <curl/curl.h>
 
-#include <algorithm>
-#include <cctype>
 #include <mutex>
 
 #include "client/aws_error.h"
 #include "client/endpoint.h"
+#include "client/plain_http_connection.h"
+#include "common/ascii_text.h"
 
 namespace fanout::client {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 size_t append_body(char* data, size_t size, size_t count, void* user) {
   static_cast<HttpResponse*>(user)->body.append(data, size * count);
@@ -57,7 +51,7 @@ struct HeaderList {
 
 const std::string* HttpResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) return &value;
+    if (ascii::iequals(key, name)) return &value;
   }
   return nullptr;
 }
@@ -70,7 +64,9 @@ struct HttpTransport::Handle {
 };
 
 HttpTransport::HttpTransport(TransportOptions options)
-    : handle_(std::make_unique<Handle>()), options_(std::move(options)) {
+    : handle_(std::make_unique<Handle>()),
+      plain_(std::make_unique<PlainHttpConnection>()),
+      options_(std::move(options)) {
   static std::once_flag global_init;
   std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   handle_->curl = curl_easy_init();
@@ -80,16 +76,28 @@ HttpTransport::HttpTransport(TransportOptions options)
 HttpTransport::~HttpTransport() = default;
 
 HttpResponse HttpTransport::send(const Endpoint& endpoint, const auth::HttpRequest& request) {
-  CURL* curl = handle_->curl;
   timed_out_ = false;
   aborted_ = false;
+  if (endpoint.scheme != "http") return send_with_curl(endpoint, request);
+  auto failure = PlainHttpConnection::Failure::none;
+  try {
+    return plain_->exchange(endpoint, request, options_, abort_flag_, failure);
+  } catch (const TransportError&) {
+    timed_out_ = failure == PlainHttpConnection::Failure::timed_out;
+    aborted_ = failure == PlainHttpConnection::Failure::aborted;
+    throw;
+  }
+}
+
+HttpResponse HttpTransport::send_with_curl(const Endpoint& endpoint, const auth::HttpRequest& request) {
+  CURL* curl = handle_->curl;
   // Reset per-request options; the connection cache survives curl_easy_reset.
   curl_easy_reset(curl);
   HttpResponse response;
   const std::string url = endpoint.origin() + request.target;
   HeaderList headers;
   for (const auto& [name, value] : request.headers) {
-    if (iequals(name, "content-length")) continue;  // curl sets it from the body size
+    if (ascii::iequals(name, "content-length")) continue;  // curl sets it from the body size
     headers.add(std::string(name).append(": ").append(value));
   }
   headers.add("Expect:");  // no 100-continue round trip for larger bodies

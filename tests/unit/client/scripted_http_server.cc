@@ -158,11 +158,14 @@ void ScriptedHttpServer::serve(int fd, int connection) {
       ::close(fd);
       return;
     }
-    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
-    for (const auto& [name, value] : response.headers)
-      out.append(name).append(": ").append(value).append("\r\n");
-    out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n" + response.body;
-    if (!send_all(fd, out)) {
+    std::string out = response.raw;
+    if (out.empty()) {
+      out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
+      for (const auto& [name, value] : response.headers)
+        out.append(name).append(": ").append(value).append("\r\n");
+      out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n" + response.body;
+    }
+    if (!send_all(fd, out) || response.close_after) {
       ::close(fd);
       return;
     }

@@ -19,6 +19,8 @@ struct ScriptedResponse {
   std::string body;
   bool drop_connection = false;        // close without answering (a network error)
   std::chrono::milliseconds stall{0};  // wait this long before answering
+  std::string raw{};                   // sent verbatim instead of status, headers and body
+  bool close_after = false;            // close the connection once the answer is sent
 };
 
 struct RecordedRequest {

@@ -1,0 +1,238 @@
+// The transport's plain-HTTP connection against a scripted loopback server: what goes on the wire,
+// keep-alive and its end (Connection: close, a server that closed an idle connection), the
+// response framings (Content-Length, chunked, close-delimited, HEAD, an interim 100), large
+// bodies, malformed answers, the request timeout and the abort flag.
+#include "client/http_transport.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "client/aws_error.h"
+#include "client/endpoint.h"
+#include "scripted_http_server.h"
+
+namespace fanout::client::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+auth::HttpRequest post(std::string body) {
+  return {
+      "POST", "/path?x=1", {{"Host", "example"}, {"X-Amz-Target", "AmazonSQS.ListQueues"}}, std::move(body)};
+}
+
+ScriptedResponse answer(std::string body) { return {200, {{"Content-Type", "text/plain"}}, std::move(body)}; }
+
+ScriptedResponse raw(std::string bytes) {
+  ScriptedResponse response;
+  response.raw = std::move(bytes);
+  return response;
+}
+
+TransportOptions quick_options() {
+  TransportOptions options;
+  options.request_timeout = milliseconds(2000);
+  return options;
+}
+
+TEST(HttpTransport, SendsTheRequestAsSignedWithItsLength) {
+  ScriptedHttpServer server;
+  server.push(answer("one"));
+  server.push(answer("two"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  auth::HttpRequest with_stale_length = post("hello");
+  with_stale_length.headers.emplace_back("content-length", "999");  // replaced by the body's length
+  EXPECT_EQ(transport.send(endpoint, with_stale_length).body, "one");
+  const HttpResponse second = transport.send(endpoint, {"GET", "/object", {{"Host", "example"}}, ""});
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.body, "two");
+  ASSERT_NE(second.header("content-type"), nullptr);
+  EXPECT_EQ(*second.header("CONTENT-TYPE"), "text/plain");
+
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].target, "/path?x=1");
+  EXPECT_EQ(requests[0].header("x-amz-target"), "AmazonSQS.ListQueues");
+  EXPECT_EQ(requests[0].header("content-length"), "5");
+  EXPECT_EQ(requests[0].body, "hello");
+  EXPECT_EQ(requests[1].method, "GET");
+  EXPECT_EQ(requests[1].header("content-length"), "");
+  EXPECT_EQ(server.connections(), 1) << "keep-alive: both requests on one connection";
+}
+
+TEST(HttpTransport, ABodylessPostStillSaysContentLengthZero) {
+  ScriptedHttpServer server;
+  server.push(answer(""));
+  HttpTransport transport(quick_options());
+  transport.send(parse_endpoint_url(server.url()), {"DELETE", "/b/k", {{"Host", "example"}}, ""});
+  EXPECT_EQ(server.requests().at(0).header("content-length"), "0");
+}
+
+TEST(HttpTransport, ConnectionCloseStartsAFreshConnection) {
+  ScriptedHttpServer server;
+  ScriptedResponse closing = answer("bye");
+  closing.headers.emplace_back("Connection", "close");
+  closing.close_after = true;
+  server.push(closing);
+  server.push(answer("again"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "bye");
+  EXPECT_EQ(transport.send(endpoint, post("b")).body, "again");
+  EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(HttpTransport, AnIdleConnectionTheServerClosedIsReplacedTransparently) {
+  ScriptedHttpServer server;
+  ScriptedResponse first = answer("first");
+  first.close_after = true;  // no Connection: close: the client learns of it only on reuse
+  server.push(first);
+  server.push(answer("second"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "first");
+  std::this_thread::sleep_for(milliseconds(50));  // let the FIN arrive
+  EXPECT_EQ(transport.send(endpoint, post("b")).body, "second");
+  EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(server.requests().size(), 2u) << "the second request was sent once, on the new connection";
+}
+
+TEST(HttpTransport, AFreshConnectionDroppedWithoutAnswerIsAnError) {
+  ScriptedHttpServer server;
+  ScriptedResponse drop;
+  drop.drop_connection = true;
+  server.push(drop);
+  HttpTransport transport(quick_options());
+  EXPECT_THROW(transport.send(parse_endpoint_url(server.url()), post("a")), TransportError);
+  EXPECT_FALSE(transport.timed_out());
+  EXPECT_EQ(server.requests().size(), 1u) << "not resent: only a reused connection may have gone stale";
+}
+
+TEST(HttpTransport, ReadsChunkedCloseDelimitedAndInterimResponses) {
+  ScriptedHttpServer server;
+  server.push(
+      raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  server.push(raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"));
+  ScriptedResponse until_close = raw("HTTP/1.0 200 OK\r\n\r\nread to the end");
+  until_close.close_after = true;
+  server.push(until_close);
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "hello world");
+  const HttpResponse created = transport.send(endpoint, post("b"));
+  EXPECT_EQ(created.status, 201);
+  EXPECT_EQ(created.body, "ok");
+  EXPECT_EQ(transport.send(endpoint, post("c")).body, "read to the end");
+  EXPECT_EQ(server.connections(), 1);
+}
+
+TEST(HttpTransport, HeadResponsesHaveALengthButNoBody) {
+  ScriptedHttpServer server;
+  server.push(raw("HTTP/1.1 200 OK\r\nContent-Length: 12345\r\nETag: \"e\"\r\n\r\n"));
+  server.push(answer("next"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  const HttpResponse head = transport.send(endpoint, {"HEAD", "/b/k", {{"Host", "example"}}, ""});
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  EXPECT_EQ(*head.header("content-length"), "12345");
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "next") << "the connection stays in step";
+}
+
+TEST(HttpTransport, LargeBodiesArriveWhole) {
+  ScriptedHttpServer server;
+  std::string big(3 * 1024 * 1024 + 17, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>('a' + i % 26);
+  server.push(answer(big));
+  server.push(answer("small"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  EXPECT_EQ(transport.send(endpoint, post(big)).body, big);
+  EXPECT_EQ(server.requests().at(0).body, big);
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "small");
+}
+
+TEST(HttpTransport, MalformedAndTruncatedResponsesAreTransportErrors) {
+  ScriptedHttpServer server;
+  server.push(raw("this is not HTTP\r\n\r\n"));
+  ScriptedResponse truncated = raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
+  truncated.close_after = true;
+  server.push(truncated);
+  server.push(answer("fine"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  EXPECT_THROW(transport.send(endpoint, post("a")), TransportError);
+  EXPECT_THROW(transport.send(endpoint, post("b")), TransportError);
+  EXPECT_EQ(transport.send(endpoint, post("c")).body, "fine");
+  EXPECT_EQ(server.connections(), 3) << "each failure closes its connection";
+}
+
+TEST(HttpTransport, TheRequestTimeoutEndsAStalledAnswer) {
+  ScriptedHttpServer server;
+  ScriptedResponse slow = answer("late");
+  slow.stall = milliseconds(800);
+  server.push(slow);
+  TransportOptions options;
+  options.request_timeout = milliseconds(200);
+  HttpTransport transport(options);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(transport.send(parse_endpoint_url(server.url()), post("a")), TransportError);
+  EXPECT_TRUE(transport.timed_out());
+  EXPECT_FALSE(transport.aborted());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(700));
+}
+
+TEST(HttpTransport, TheAbortFlagEndsALongPollPromptly) {
+  ScriptedHttpServer server;
+  ScriptedResponse slow = answer("late");
+  slow.stall = milliseconds(1500);
+  server.push(slow);
+  HttpTransport transport(quick_options());
+  std::atomic<bool> stop{false};
+  transport.set_abort_flag(&stop);
+  std::thread raiser([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    stop = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(transport.send(parse_endpoint_url(server.url()), post("a")), TransportError);
+  const auto took = std::chrono::steady_clock::now() - start;
+  raiser.join();
+  EXPECT_TRUE(transport.aborted());
+  EXPECT_FALSE(transport.timed_out());
+  EXPECT_LT(took, milliseconds(1000));
+}
+
+TEST(HttpTransport, ConnectionRefusedIsATransportError) {
+  int port = 0;
+  {
+    ScriptedHttpServer server;  // a port that was just free and is closed again
+    port = server.port();
+  }
+  HttpTransport transport(quick_options());
+  try {
+    transport.send(parse_endpoint_url("http://127.0.0.1:" + std::to_string(port)), post("a"));
+    FAIL() << "expected a TransportError";
+  } catch (const TransportError& error) {
+    EXPECT_NE(std::string(error.what()).find("could not connect"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(transport.timed_out());
+}
+
+TEST(HttpTransport, SubdomainsOfLocalhostAreLoopback) {
+  ScriptedHttpServer server;
+  server.push(answer("virtual host"));
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url("http://my-bucket.localhost:" + std::to_string(server.port()));
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "virtual host");
+}
+
+}  // namespace
+}  // namespace fanout::client::testing
