@@ -246,6 +246,9 @@ HttpResponse PlainHttpConnection::round_trip(const auth::HttpRequest& request, c
       }
       if (!ec && used > 0) continue;  // the parser may take more from what is buffered
     }
+    // The server has not answered in the microseconds since the request went out: a recv now
+    // would only find nothing (EAGAIN) and cost a system call. Wait first, then read.
+    if (!any_byte) wait_for(fd, POLLIN, attempt.deadline, attempt.abort_flag, *attempt.failure, attempt.what);
     const auto space = inbox_->prepare(kReadChunk);
     const ssize_t got = ::recv(fd, space.data(), space.size(), 0);
     if (got > 0) {
