@@ -74,15 +74,18 @@ void wait_for(int fd, short events, Clock::time_point deadline, const std::atomi
 
 // The request line, the headers as signed and the framing header. Content-Length comes from the
 // body (a signed one is dropped: it was computed from the same body). A body-less GET or HEAD gets
-// none, as curl sends them.
-std::string request_head(const auth::HttpRequest& request) {
+// none, as curl sends them. HTTP/1.1 requires Host: the endpoint's, if the request has none.
+std::string request_head(const Endpoint& endpoint, const auth::HttpRequest& request) {
   std::string head;
   head.reserve(512);
   head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
+  bool has_host = false;
   for (const auto& [name, value] : request.headers) {
     if (ascii::iequals(name, "content-length")) continue;
+    has_host = has_host || ascii::iequals(name, "host");
     head.append(name).append(": ").append(value).append("\r\n");
   }
+  if (!has_host) head.append("Host: ").append(endpoint.host_header()).append("\r\n");
   if (!request.body.empty() || (request.method != "GET" && request.method != "HEAD")) {
     head.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
   }
@@ -107,10 +110,10 @@ HttpResponse PlainHttpConnection::exchange(const Endpoint& endpoint, const auth:
   try {
     if (!reused) connect(endpoint, attempt);
     try {
-      return round_trip(request, attempt, reused);
+      return round_trip(endpoint, request, attempt, reused);
     } catch (const StaleConnection&) {
       connect(endpoint, attempt);
-      return round_trip(request, attempt, false);
+      return round_trip(endpoint, request, attempt, false);
     }
   } catch (...) {
     socket_.reset();
@@ -178,10 +181,10 @@ void PlainHttpConnection::connect(const Endpoint& endpoint, const Attempt& attem
                        ": " + last_error);
 }
 
-HttpResponse PlainHttpConnection::round_trip(const auth::HttpRequest& request, const Attempt& attempt,
-                                             bool reused) {
+HttpResponse PlainHttpConnection::round_trip(const Endpoint& endpoint, const auth::HttpRequest& request,
+                                             const Attempt& attempt, bool reused) {
   const int fd = socket_.get();
-  const std::string head = request_head(request);
+  const std::string head = request_head(endpoint, request);
   std::array<iovec, 2> parts{iovec{const_cast<char*>(head.data()), head.size()},
                              iovec{const_cast<char*>(request.body.data()), request.body.size()}};
   std::size_t first = 0;

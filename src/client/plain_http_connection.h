@@ -49,7 +49,8 @@ class PlainHttpConnection {
   class ReadBuffer;
 
   void connect(const Endpoint& endpoint, const Attempt& attempt);
-  HttpResponse round_trip(const auth::HttpRequest& request, const Attempt& attempt, bool reused);
+  HttpResponse round_trip(const Endpoint& endpoint, const auth::HttpRequest& request, const Attempt& attempt,
+                          bool reused);
 
   UniqueFd socket_;
   std::string peer_;  // host:port of the open connection

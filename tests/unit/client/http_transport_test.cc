@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "client/aws_error.h"
 #include "client/endpoint.h"
@@ -56,6 +57,7 @@ TEST(HttpTransport, SendsTheRequestAsSignedWithItsLength) {
 
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].header("host"), "example") << "the signed Host, not the endpoint's";
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target, "/path?x=1");
   EXPECT_EQ(requests[0].header("x-amz-target"), "AmazonSQS.ListQueues");
@@ -66,12 +68,14 @@ TEST(HttpTransport, SendsTheRequestAsSignedWithItsLength) {
   EXPECT_EQ(server.connections(), 1) << "keep-alive: both requests on one connection";
 }
 
-TEST(HttpTransport, ABodylessPostStillSaysContentLengthZero) {
+TEST(HttpTransport, ABodylessDeleteStillSaysContentLengthZeroAndHostIsNeverMissing) {
   ScriptedHttpServer server;
   server.push(answer(""));
   HttpTransport transport(quick_options());
-  transport.send(parse_endpoint_url(server.url()), {"DELETE", "/b/k", {{"Host", "example"}}, ""});
-  EXPECT_EQ(server.requests().at(0).header("content-length"), "0");
+  transport.send(parse_endpoint_url(server.url()), {"DELETE", "/b/k", {}, ""});
+  const auto request = server.requests().at(0);
+  EXPECT_EQ(request.header("content-length"), "0");
+  EXPECT_EQ(request.header("host"), "127.0.0.1:" + std::to_string(server.port()));
 }
 
 TEST(HttpTransport, ConnectionCloseStartsAFreshConnection) {
@@ -172,6 +176,30 @@ TEST(HttpTransport, MalformedAndTruncatedResponsesAreTransportErrors) {
   EXPECT_THROW(transport.send(endpoint, post("b")), TransportError);
   EXPECT_EQ(transport.send(endpoint, post("c")).body, "fine");
   EXPECT_EQ(server.connections(), 3) << "each failure closes its connection";
+}
+
+TEST(HttpTransport, EveryTruncationOfAResponseIsAnErrorNeverAHangOrAShortBody) {
+  const std::vector<std::string> whole{
+      "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-Amz-Id: 1\r\n\r\nhello world",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"};
+  ScriptedHttpServer server;
+  HttpTransport transport(quick_options());
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+  for (const auto& response : whole) {
+    for (std::size_t cut = 0; cut <= response.size(); ++cut) {
+      ScriptedResponse truncated = raw(response.substr(0, cut));
+      truncated.close_after = true;
+      if (cut == 0) truncated.drop_connection = true;  // nothing at all: close unanswered
+      server.push(truncated);
+      SCOPED_TRACE("cut at " + std::to_string(cut) + " of " + std::to_string(response.size()));
+      if (cut == response.size()) {
+        EXPECT_EQ(transport.send(endpoint, post("a")).body, "hello world");
+      } else {
+        EXPECT_THROW(transport.send(endpoint, post("a")), TransportError);
+        EXPECT_FALSE(transport.timed_out()) << "the close ends the wait";
+      }
+    }
+  }
 }
 
 TEST(HttpTransport, TheRequestTimeoutEndsAStalledAnswer) {
