@@ -34,18 +34,23 @@ ScriptedResponse raw(std::string bytes) {
   return response;
 }
 
-TransportOptions quick_options() {
-  TransportOptions options;
-  options.request_timeout = milliseconds(2000);
-  return options;
-}
+// A scripted server and a transport aimed at it, with a 2 s request timeout.
+class PlainHttp : public ::testing::Test {
+ protected:
+  static TransportOptions quick_options() {
+    TransportOptions options;
+    options.request_timeout = milliseconds(2000);
+    return options;
+  }
 
-TEST(HttpTransport, SendsTheRequestAsSignedWithItsLength) {
   ScriptedHttpServer server;
+  HttpTransport transport{quick_options()};
+  const Endpoint endpoint = parse_endpoint_url(server.url());
+};
+
+TEST_F(PlainHttp, SendsTheRequestAsSignedWithItsLength) {
   server.push(answer("one"));
   server.push(answer("two"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   auth::HttpRequest with_stale_length = post("hello");
   with_stale_length.headers.emplace_back("content-length", "999");  // replaced by the body's length
   EXPECT_EQ(transport.send(endpoint, with_stale_length).body, "one");
@@ -68,39 +73,31 @@ TEST(HttpTransport, SendsTheRequestAsSignedWithItsLength) {
   EXPECT_EQ(server.connections(), 1) << "keep-alive: both requests on one connection";
 }
 
-TEST(HttpTransport, ABodylessDeleteStillSaysContentLengthZeroAndHostIsNeverMissing) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, ABodylessDeleteStillSaysContentLengthZeroAndHostIsNeverMissing) {
   server.push(answer(""));
-  HttpTransport transport(quick_options());
-  transport.send(parse_endpoint_url(server.url()), {"DELETE", "/b/k", {}, ""});
+  transport.send(endpoint, {"DELETE", "/b/k", {}, ""});
   const auto request = server.requests().at(0);
   EXPECT_EQ(request.header("content-length"), "0");
   EXPECT_EQ(request.header("host"), "127.0.0.1:" + std::to_string(server.port()));
 }
 
-TEST(HttpTransport, ConnectionCloseStartsAFreshConnection) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, ConnectionCloseStartsAFreshConnection) {
   ScriptedResponse closing = answer("bye");
   closing.headers.emplace_back("Connection", "close");
   closing.close_after = true;
   server.push(closing);
   server.push(answer("again"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   EXPECT_EQ(transport.send(endpoint, post("a")).body, "bye");
   EXPECT_EQ(transport.send(endpoint, post("b")).body, "again");
   EXPECT_EQ(server.connections(), 2);
   EXPECT_EQ(server.requests().size(), 2u);
 }
 
-TEST(HttpTransport, AnIdleConnectionTheServerClosedIsReplacedTransparently) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, AnIdleConnectionTheServerClosedIsReplacedTransparently) {
   ScriptedResponse first = answer("first");
   first.close_after = true;  // no Connection: close: the client learns of it only on reuse
   server.push(first);
   server.push(answer("second"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   EXPECT_EQ(transport.send(endpoint, post("a")).body, "first");
   std::this_thread::sleep_for(milliseconds(50));  // let the FIN arrive
   EXPECT_EQ(transport.send(endpoint, post("b")).body, "second");
@@ -108,27 +105,22 @@ TEST(HttpTransport, AnIdleConnectionTheServerClosedIsReplacedTransparently) {
   EXPECT_EQ(server.requests().size(), 2u) << "the second request was sent once, on the new connection";
 }
 
-TEST(HttpTransport, AFreshConnectionDroppedWithoutAnswerIsAnError) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, AFreshConnectionDroppedWithoutAnswerIsAnError) {
   ScriptedResponse drop;
   drop.drop_connection = true;
   server.push(drop);
-  HttpTransport transport(quick_options());
-  EXPECT_THROW(transport.send(parse_endpoint_url(server.url()), post("a")), TransportError);
+  EXPECT_THROW(transport.send(endpoint, post("a")), TransportError);
   EXPECT_FALSE(transport.timed_out());
   EXPECT_EQ(server.requests().size(), 1u) << "not resent: only a reused connection may have gone stale";
 }
 
-TEST(HttpTransport, ReadsChunkedCloseDelimitedAndInterimResponses) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, ReadsChunkedCloseDelimitedAndInterimResponses) {
   server.push(
       raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   server.push(raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"));
   ScriptedResponse until_close = raw("HTTP/1.0 200 OK\r\n\r\nread to the end");
   until_close.close_after = true;
   server.push(until_close);
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   EXPECT_EQ(transport.send(endpoint, post("a")).body, "hello world");
   const HttpResponse created = transport.send(endpoint, post("b"));
   EXPECT_EQ(created.status, 201);
@@ -137,12 +129,9 @@ TEST(HttpTransport, ReadsChunkedCloseDelimitedAndInterimResponses) {
   EXPECT_EQ(server.connections(), 1);
 }
 
-TEST(HttpTransport, HeadResponsesHaveALengthButNoBody) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, HeadResponsesHaveALengthButNoBody) {
   server.push(raw("HTTP/1.1 200 OK\r\nContent-Length: 12345\r\nETag: \"e\"\r\n\r\n"));
   server.push(answer("next"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   const HttpResponse head = transport.send(endpoint, {"HEAD", "/b/k", {{"Host", "example"}}, ""});
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "");
@@ -150,41 +139,32 @@ TEST(HttpTransport, HeadResponsesHaveALengthButNoBody) {
   EXPECT_EQ(transport.send(endpoint, post("a")).body, "next") << "the connection stays in step";
 }
 
-TEST(HttpTransport, LargeBodiesArriveWhole) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, LargeBodiesArriveWhole) {
   std::string big(3 * 1024 * 1024 + 17, 'x');
   for (std::size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>('a' + i % 26);
   server.push(answer(big));
   server.push(answer("small"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   EXPECT_EQ(transport.send(endpoint, post(big)).body, big);
   EXPECT_EQ(server.requests().at(0).body, big);
   EXPECT_EQ(transport.send(endpoint, post("a")).body, "small");
 }
 
-TEST(HttpTransport, MalformedAndTruncatedResponsesAreTransportErrors) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, MalformedAndTruncatedResponsesAreTransportErrors) {
   server.push(raw("this is not HTTP\r\n\r\n"));
   ScriptedResponse truncated = raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
   truncated.close_after = true;
   server.push(truncated);
   server.push(answer("fine"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   EXPECT_THROW(transport.send(endpoint, post("a")), TransportError);
   EXPECT_THROW(transport.send(endpoint, post("b")), TransportError);
   EXPECT_EQ(transport.send(endpoint, post("c")).body, "fine");
   EXPECT_EQ(server.connections(), 3) << "each failure closes its connection";
 }
 
-TEST(HttpTransport, EveryTruncationOfAResponseIsAnErrorNeverAHangOrAShortBody) {
+TEST_F(PlainHttp, EveryTruncationOfAResponseIsAnErrorNeverAHangOrAShortBody) {
   const std::vector<std::string> whole{
       "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-Amz-Id: 1\r\n\r\nhello world",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"};
-  ScriptedHttpServer server;
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url(server.url());
   for (const auto& response : whole) {
     for (std::size_t cut = 0; cut <= response.size(); ++cut) {
       ScriptedResponse truncated = raw(response.substr(0, cut));
@@ -217,12 +197,10 @@ TEST(HttpTransport, TheRequestTimeoutEndsAStalledAnswer) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(700));
 }
 
-TEST(HttpTransport, TheAbortFlagEndsALongPollPromptly) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, TheAbortFlagEndsALongPollPromptly) {
   ScriptedResponse slow = answer("late");
   slow.stall = milliseconds(1500);
   server.push(slow);
-  HttpTransport transport(quick_options());
   std::atomic<bool> stop{false};
   transport.set_abort_flag(&stop);
   std::thread raiser([&] {
@@ -230,7 +208,7 @@ TEST(HttpTransport, TheAbortFlagEndsALongPollPromptly) {
     stop = true;
   });
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_THROW(transport.send(parse_endpoint_url(server.url()), post("a")), TransportError);
+  EXPECT_THROW(transport.send(endpoint, post("a")), TransportError);
   const auto took = std::chrono::steady_clock::now() - start;
   raiser.join();
   EXPECT_TRUE(transport.aborted());
@@ -238,13 +216,12 @@ TEST(HttpTransport, TheAbortFlagEndsALongPollPromptly) {
   EXPECT_LT(took, milliseconds(1000));
 }
 
-TEST(HttpTransport, ConnectionRefusedIsATransportError) {
+TEST_F(PlainHttp, ConnectionRefusedIsATransportError) {
   int port = 0;
   {
-    ScriptedHttpServer server;  // a port that was just free and is closed again
-    port = server.port();
+    ScriptedHttpServer closed;  // a port that was just free and is closed again
+    port = closed.port();
   }
-  HttpTransport transport(quick_options());
   try {
     transport.send(parse_endpoint_url("http://127.0.0.1:" + std::to_string(port)), post("a"));
     FAIL() << "expected a TransportError";
@@ -254,12 +231,11 @@ TEST(HttpTransport, ConnectionRefusedIsATransportError) {
   EXPECT_FALSE(transport.timed_out());
 }
 
-TEST(HttpTransport, SubdomainsOfLocalhostAreLoopback) {
-  ScriptedHttpServer server;
+TEST_F(PlainHttp, SubdomainsOfLocalhostAreLoopback) {
   server.push(answer("virtual host"));
-  HttpTransport transport(quick_options());
-  const Endpoint endpoint = parse_endpoint_url("http://my-bucket.localhost:" + std::to_string(server.port()));
-  EXPECT_EQ(transport.send(endpoint, post("a")).body, "virtual host");
+  const Endpoint virtual_host =
+      parse_endpoint_url("http://my-bucket.localhost:" + std::to_string(server.port()));
+  EXPECT_EQ(transport.send(virtual_host, post("a")).body, "virtual host");
 }
 
 }  // namespace
