@@ -2,6 +2,7 @@
 // Runs on untrusted input before anything is authenticated, so it only slices, bounds and copies:
 // no exceptions from parsing, no unchecked indexing. Messages follow AWS's wording.
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "auth/canonical_request.h"
@@ -41,16 +42,17 @@ ParseResult fail(AuthFailure failure, std::string message) {
 
 // "AKID/20150830/us-east-1/service/aws4_request" -> scope, or the AWS message for what is wrong.
 std::optional<std::string> parse_credential(std::string_view text, CredentialScope& scope) {
-  std::vector<std::string_view> parts;
+  std::array<std::string_view, 6> parts;  // a sixth element means too many
+  std::size_t count = 0;
   std::size_t start = 0;
-  while (parts.size() <= 5) {
+  while (count < parts.size()) {
     const auto slash = text.find('/', start);
-    parts.push_back(
-        text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    parts[count++] =
+        text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  if (parts.size() != 5) {
+  if (count != 5) {
     return "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
            "got '" +
            echo(text) + "'";
@@ -76,17 +78,25 @@ std::optional<std::string> parse_credential(std::string_view text, CredentialSco
 // "host;x-amz-date" -> lower-case names. Duplicates are refused: no signer emits them, and
 // allowing them would let one request inflate the canonical request without bound.
 std::optional<std::string> parse_signed_headers(std::string_view text, std::vector<std::string>& names) {
-  std::set<std::string, std::less<>> seen;
+  names.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), ';')) + 1);
   std::size_t start = 0;
   while (start <= text.size()) {
     auto end = text.find(';', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view name = ascii::trim(text.substr(start, end - start));
     if (name.empty()) return "SignedHeaders contains an empty header name: '" + echo(text) + "'";
-    std::string lower = ascii::lower(name);
-    if (!seen.insert(lower).second) return "SignedHeaders lists '" + echo(lower) + "' more than once.";
-    names.push_back(std::move(lower));
+    names.push_back(ascii::lower(name));
     start = end + 1;
+  }
+  // Sorting views finds a duplicate in O(n log n) without a node allocation per name (a set here
+  // was a fifth of this parser's time on every request). Signers list the names sorted already.
+  std::vector<std::string_view> sorted(names.begin(), names.end());
+  if (!std::is_sorted(sorted.begin(), sorted.end())) std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) return std::nullopt;
+  // The message names the first name, in the client's order, that was listed before.
+  std::set<std::string_view> seen;
+  for (const auto& name : names) {
+    if (!seen.insert(name).second) return "SignedHeaders lists '" + echo(name) + "' more than once.";
   }
   return std::nullopt;
 }
@@ -109,14 +119,17 @@ ParseResult parse_header_auth(const HttpRequest& request, std::string_view value
 
   // AWS accepts ", " or "," between components (the S3 documentation's examples use the latter),
   // so split on any run of commas and whitespace; the values themselves never contain either.
+  // (A character test, not find_first_of with a set: libstdc++ calls memchr once per byte for
+  // that, which made this loop 6% of fanoutd's CPU under a SendMessage load.)
+  const auto is_separator = [](char c) { return c == ',' || ascii::is_space(c); };
   std::optional<std::string_view> credential, signed_headers, signature;
   std::string_view rest = value.substr(algorithm.size());
   while (!rest.empty()) {
-    const auto begin = rest.find_first_not_of(", \t\r\n");
-    if (begin == std::string_view::npos) break;
-    rest.remove_prefix(begin);
-    auto end = rest.find_first_of(", \t\r\n");
-    if (end == std::string_view::npos) end = rest.size();
+    const auto begin = std::find_if_not(rest.begin(), rest.end(), is_separator);
+    if (begin == rest.end()) break;
+    rest.remove_prefix(static_cast<std::size_t>(begin - rest.begin()));
+    const auto end =
+        static_cast<std::size_t>(std::find_if(rest.begin(), rest.end(), is_separator) - rest.begin());
     const std::string_view component = rest.substr(0, end);
     rest.remove_prefix(end);
     const auto eq = component.find('=');

@@ -156,6 +156,11 @@ TEST(ParseAuth, MalformedSignedHeadersAndDates) {
             AuthFailure::incomplete);
   EXPECT_EQ(expect_error(with_authorization(prefix + "SignedHeaders=host;HOST")).failure,
             AuthFailure::incomplete);
+  // The message names the first name, in the client's order, that repeats an earlier one.
+  EXPECT_EQ(expect_error(with_authorization(prefix + "SignedHeaders=x-amz-date;host;b;Host;b")).message,
+            "SignedHeaders lists 'host' more than once.");
+  EXPECT_EQ(expect_error(with_authorization(prefix + "SignedHeaders=b;a;c;a;b")).message,
+            "SignedHeaders lists 'a' more than once.");
 
   HttpRequest bad_date = with_authorization(prefix + "SignedHeaders=host", false);
   bad_date.headers.emplace_back("X-Amz-Date", "2015-08-30T12:36:00Z");
