@@ -134,7 +134,12 @@ void PlainHttpConnection::connect(const Endpoint& endpoint, const Attempt& attem
       endpoint.host.size() > localhost.size() &&
       ascii::iequals(std::string_view(endpoint.host).substr(endpoint.host.size() - localhost.size()),
                      localhost);
-  const std::string name = under_localhost ? "localhost" : endpoint.host;
+  // An IPv6 literal keeps its brackets in the URL and the Host header, not in the resolver.
+  const bool bracketed =
+      endpoint.host.size() > 2 && endpoint.host.front() == '[' && endpoint.host.back() == ']';
+  const std::string name = under_localhost ? "localhost"
+                           : bracketed     ? endpoint.host.substr(1, endpoint.host.size() - 2)
+                                           : endpoint.host;
   addrinfo* found = nullptr;
   if (const int rc = ::getaddrinfo(name.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
     throw TransportError(attempt.what + ": could not resolve " + endpoint.host + ": " + ::gai_strerror(rc));

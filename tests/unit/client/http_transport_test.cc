@@ -28,6 +28,12 @@ auth::HttpRequest post(std::string body) {
 
 ScriptedResponse answer(std::string body) { return {200, {{"Content-Type", "text/plain"}}, std::move(body)}; }
 
+// A loopback port that was just free and is closed again.
+int closed_port() {
+  const ScriptedHttpServer closed;
+  return closed.port();
+}
+
 ScriptedResponse raw(std::string bytes) {
   ScriptedResponse response;
   response.raw = std::move(bytes);
@@ -217,11 +223,7 @@ TEST_F(PlainHttp, TheAbortFlagEndsALongPollPromptly) {
 }
 
 TEST_F(PlainHttp, ConnectionRefusedIsATransportError) {
-  int port = 0;
-  {
-    ScriptedHttpServer closed;  // a port that was just free and is closed again
-    port = closed.port();
-  }
+  const int port = closed_port();
   try {
     transport.send(parse_endpoint_url("http://127.0.0.1:" + std::to_string(port)), post("a"));
     FAIL() << "expected a TransportError";
@@ -229,6 +231,18 @@ TEST_F(PlainHttp, ConnectionRefusedIsATransportError) {
     EXPECT_NE(std::string(error.what()).find("could not connect"), std::string::npos) << error.what();
   }
   EXPECT_FALSE(transport.timed_out());
+}
+
+TEST_F(PlainHttp, AnIpv6LiteralIsResolvedWithoutItsBrackets) {
+  const int port = closed_port();
+  try {
+    transport.send(parse_endpoint_url("http://[::1]:" + std::to_string(port)), post("a"));
+    FAIL() << "nothing listens there";
+  } catch (const TransportError& error) {
+    // Refused, or unreachable where the machine has no IPv6 loopback: either way it was resolved.
+    EXPECT_NE(std::string(error.what()).find("could not connect to [::1]"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST_F(PlainHttp, SubdomainsOfLocalhostAreLoopback) {
