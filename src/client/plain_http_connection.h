@@ -1,6 +1,6 @@
 // One keep-alive HTTP/1.1 connection over plain TCP (fanoutd on this machine or the LAN), driven
-// directly: a non-blocking socket, one sendmsg per request, recv until Beast's parser has the whole
-// response, and poll() only when the kernel has nothing ready yet.
+// directly: a non-blocking socket, one sendmsg per request, poll() for the answer, then recv until
+// Beast's parser has the whole response: three system calls for a typical request.
 //
 // Why not libcurl, as for HTTPS: on the 2-core bench machine libcurl's own bookkeeping (option
 // reset, URL parsing, connection-cache checks, progress metering, zero-timeout polls) cost about as
