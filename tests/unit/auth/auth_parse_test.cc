@@ -161,6 +161,11 @@ TEST(ParseAuth, MalformedSignedHeadersAndDates) {
             "SignedHeaders lists 'host' more than once.");
   EXPECT_EQ(expect_error(with_authorization(prefix + "SignedHeaders=b;a;c;a;b")).message,
             "SignedHeaders lists 'a' more than once.");
+  // Whichever fault comes first in the list is the one reported.
+  EXPECT_EQ(expect_error(with_authorization(prefix + "SignedHeaders=a;A;;b")).message,
+            "SignedHeaders lists 'a' more than once.");
+  EXPECT_EQ(expect_error(with_authorization(prefix + "SignedHeaders=a;;a")).message,
+            "SignedHeaders contains an empty header name: 'a;;a'");
 
   HttpRequest bad_date = with_authorization(prefix + "SignedHeaders=host", false);
   bad_date.headers.emplace_back("X-Amz-Date", "2015-08-30T12:36:00Z");
