@@ -15,6 +15,7 @@
 #include <iterator>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 
 #include "auth/sigv4.h"
@@ -72,15 +73,29 @@ void wait_for(int fd, short events, Clock::time_point deadline, const std::atomi
   }
 }
 
+// A CR or LF in the request line or a header would end it early and let the rest pass for another
+// header or request (request splitting).
+bool has_line_break(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n'; });
+}
+
 // The request line, the headers as signed and the framing header. Content-Length comes from the
 // body (a signed one is dropped: it was computed from the same body). A body-less GET or HEAD gets
 // none, as curl sends them. HTTP/1.1 requires Host: the endpoint's, if the request has none.
+// Throws std::invalid_argument for a line break inside the method, target or a header: a fault of
+// the caller, not of the network, so nothing is sent and nothing retries it.
 std::string request_head(const Endpoint& endpoint, const auth::HttpRequest& request) {
   std::string head;
   head.reserve(512);
+  if (has_line_break(request.method) || has_line_break(request.target)) {
+    throw std::invalid_argument("HTTP request line contains a line break");
+  }
   head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
   bool has_host = false;
   for (const auto& [name, value] : request.headers) {
+    if (has_line_break(name) || has_line_break(value)) {
+      throw std::invalid_argument("HTTP header " + name.substr(0, 64) + " contains a line break");
+    }
     if (ascii::iequals(name, "content-length")) continue;
     has_host = has_host || ascii::iequals(name, "host");
     head.append(name).append(": ").append(value).append("\r\n");
@@ -105,15 +120,16 @@ HttpResponse PlainHttpConnection::exchange(const Endpoint& endpoint, const auth:
   failure = Failure::none;
   const Attempt attempt{Clock::now() + options.request_timeout, options.connect_timeout, abort_flag, &failure,
                         request.method + " " + endpoint.origin() + request.target};
+  const std::string head = request_head(endpoint, request);
   const std::string peer = endpoint.host_header();
   const bool reused = socket_ && peer == peer_;
   try {
     if (!reused) connect(endpoint, attempt);
     try {
-      return round_trip(endpoint, request, attempt, reused);
+      return round_trip(head, request, attempt, reused);
     } catch (const StaleConnection&) {
       connect(endpoint, attempt);
-      return round_trip(endpoint, request, attempt, false);
+      return round_trip(head, request, attempt, false);
     }
   } catch (...) {
     socket_.reset();
@@ -186,10 +202,9 @@ void PlainHttpConnection::connect(const Endpoint& endpoint, const Attempt& attem
                        ": " + last_error);
 }
 
-HttpResponse PlainHttpConnection::round_trip(const Endpoint& endpoint, const auth::HttpRequest& request,
+HttpResponse PlainHttpConnection::round_trip(const std::string& head, const auth::HttpRequest& request,
                                              const Attempt& attempt, bool reused) {
   const int fd = socket_.get();
-  const std::string head = request_head(endpoint, request);
   std::array<iovec, 2> parts{iovec{const_cast<char*>(head.data()), head.size()},
                              iovec{const_cast<char*>(request.body.data()), request.body.size()}};
   std::size_t first = 0;

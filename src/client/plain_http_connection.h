@@ -39,7 +39,8 @@ class PlainHttpConnection {
   // host and port, and returns the whole response. A reused connection that the server had closed
   // (no byte of a response came back) is replaced once, transparently, as libcurl does. Throws
   // TransportError otherwise; `failure` then says whether the request timeout or the abort flag
-  // ended it. Any failure closes the connection.
+  // ended it. Any failure closes the connection. A line break inside the method, target or a
+  // header throws std::invalid_argument before anything is sent.
   HttpResponse exchange(const Endpoint& endpoint, const auth::HttpRequest& request,
                         const TransportOptions& options, const std::atomic<bool>* abort_flag,
                         Failure& failure);
@@ -49,7 +50,8 @@ class PlainHttpConnection {
   class ReadBuffer;
 
   void connect(const Endpoint& endpoint, const Attempt& attempt);
-  HttpResponse round_trip(const Endpoint& endpoint, const auth::HttpRequest& request, const Attempt& attempt,
+  // Sends head (request_head's) and the request's body, reads the answer.
+  HttpResponse round_trip(const std::string& head, const auth::HttpRequest& request, const Attempt& attempt,
                           bool reused);
 
   UniqueFd socket_;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +86,19 @@ TEST_F(PlainHttp, ABodylessDeleteStillSaysContentLengthZeroAndHostIsNeverMissing
   const auto request = server.requests().at(0);
   EXPECT_EQ(request.header("content-length"), "0");
   EXPECT_EQ(request.header("host"), "127.0.0.1:" + std::to_string(server.port()));
+}
+
+TEST_F(PlainHttp, LineBreaksInTheRequestAreRefusedBeforeAnythingIsSent) {
+  server.push(answer("ok"));
+  auth::HttpRequest smuggling = post("a");
+  smuggling.headers.emplace_back("X-Amz-Meta-Note", "x\r\nContent-Length: 0\r\n\r\nGET /other HTTP/1.1");
+  EXPECT_THROW(transport.send(endpoint, smuggling), std::invalid_argument);
+  auth::HttpRequest bad_target = post("a");
+  bad_target.target = "/b/k HTTP/1.1\r\nX: y";
+  EXPECT_THROW(transport.send(endpoint, bad_target), std::invalid_argument);
+  EXPECT_EQ(transport.send(endpoint, post("a")).body, "ok");
+  EXPECT_EQ(server.requests().size(), 1u) << "only the clean request reached the server";
+  EXPECT_EQ(server.connections(), 1) << "and nothing was connected for the refused ones";
 }
 
 TEST_F(PlainHttp, ConnectionCloseStartsAFreshConnection) {
