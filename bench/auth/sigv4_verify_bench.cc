@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/sigv4.h"
+#include "load/per_call_timing.h"
 
 namespace {
 
@@ -38,13 +39,10 @@ fanout::auth::HttpRequest signed_send_message(std::int64_t now) {
   return request;
 }
 
-double best_ns_per_call(int rounds, int calls, auto&& body) {
+double best_us_per_call(int rounds, int calls, auto&& body) {
   double best = 1e300;
   for (int round = 0; round < rounds; ++round) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < calls; ++i) body();
-    const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
-    best = std::min(best, took.count() / calls);
+    best = std::min(best, fanout::bench::microseconds_per_call(calls, body));
   }
   return best;
 }
@@ -70,16 +68,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::size_t sink = 0;
-  const double parse_ns = best_ns_per_call(rounds, calls, [&] {
+  const double parse_us = best_us_per_call(rounds, calls, [&] {
     const auto result = fanout::auth::parse_auth(request);
     sink += result.auth->signed_headers.size();
   });
-  const double verify_ns = best_ns_per_call(rounds, calls, [&] {
+  const double verify_us = best_us_per_call(rounds, calls, [&] {
     sink += fanout::auth::verify_request(request, *parsed.auth, "benchsecret", verify).has_value() ? 1 : 0;
   });
   std::printf("SigV4 of a SendMessage (%zu signed headers), best of %d rounds of %d calls, us per request:\n",
               parsed.auth->signed_headers.size(), rounds, calls);
-  std::printf("  parse_auth      %6.2f\n  verify_request  %6.2f\n  total           %6.2f\n", parse_ns / 1e3,
-              verify_ns / 1e3, (parse_ns + verify_ns) / 1e3);
+  std::printf("  parse_auth      %6.2f\n  verify_request  %6.2f\n  total           %6.2f\n", parse_us,
+              verify_us, parse_us + verify_us);
   return sink == 0 ? 2 : 0;
 }

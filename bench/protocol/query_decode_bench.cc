@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "common/percent_encoding.h"
+#include "load/per_call_timing.h"
 #include "protocol/form_params.h"
 #include "protocol/input_validation.h"
 #include "protocol/query_codec.h"
@@ -54,13 +55,7 @@ std::string publish_batch_body() {
   return body;
 }
 
-template <class Step>
-double microseconds_per_call(int iterations, Step step) {
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < iterations; ++i) step();
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
-         iterations;
-}
+using fanout::bench::microseconds_per_call;
 
 }  // namespace
 

@@ -37,6 +37,11 @@ struct PlainHttpConnection::Attempt {
   const std::atomic<bool>* abort_flag;
   Failure* failure;
   std::string what;  // "POST http://host:port/target", for messages
+
+  // Blocks until fd is ready for `events`, `until` (the request's deadline unless given) passes
+  // or the abort flag is raised. Throws TransportError, with *failure saying which.
+  void wait(int fd, short events, std::optional<Clock::time_point> until = std::nullopt,
+            std::string_view timeout_message = "timed out") const;
 };
 
 namespace {
@@ -50,28 +55,6 @@ struct StaleConnection {};
 
 // Thread-safe, unlike strerror.
 std::string errno_text(int error) { return std::generic_category().message(error); }
-
-// Blocks until fd is ready for `events`, the deadline passes or the abort flag is raised.
-void wait_for(int fd, short events, Clock::time_point deadline, const std::atomic<bool>* abort_flag,
-              PlainHttpConnection::Failure& failure, const std::string& what) {
-  while (true) {
-    if (abort_flag != nullptr && abort_flag->load()) {
-      failure = PlainHttpConnection::Failure::aborted;
-      throw TransportError(what + ": aborted");
-    }
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      failure = PlainHttpConnection::Failure::timed_out;
-      throw TransportError(what + ": timed out");
-    }
-    auto slice = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-    if (abort_flag != nullptr) slice = std::min(slice, kAbortCheck);
-    pollfd pfd{fd, events, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(slice.count()));
-    if (ready > 0) return;  // readable, writable, or an error the next call reports
-    if (ready < 0 && errno != EINTR) throw TransportError(what + ": poll: " + errno_text(errno));
-  }
-}
 
 // A CR or LF in the request line or a header would end it early and let the rest pass for another
 // header or request (request splitting).
@@ -109,6 +92,28 @@ std::string request_head(const Endpoint& endpoint, const auth::HttpRequest& requ
 }
 
 }  // namespace
+
+void PlainHttpConnection::Attempt::wait(int fd, short events, std::optional<Clock::time_point> until,
+                                        std::string_view timeout_message) const {
+  const Clock::time_point limit = until.value_or(deadline);
+  while (true) {
+    if (abort_flag != nullptr && abort_flag->load()) {
+      *failure = Failure::aborted;
+      throw TransportError(what + ": aborted");
+    }
+    const auto now = Clock::now();
+    if (now >= limit) {
+      *failure = Failure::timed_out;
+      throw TransportError(what + ": " + std::string(timeout_message));
+    }
+    auto slice = std::chrono::ceil<std::chrono::milliseconds>(limit - now);
+    if (abort_flag != nullptr) slice = std::min(slice, kAbortCheck);
+    pollfd pfd{fd, events, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(slice.count()));
+    if (ready > 0) return;  // readable, writable, or an error the next call reports
+    if (ready < 0 && errno != EINTR) throw TransportError(what + ": poll: " + errno_text(errno));
+  }
+}
 
 PlainHttpConnection::PlainHttpConnection() : inbox_(std::make_unique<ReadBuffer>()) {}
 
@@ -178,14 +183,8 @@ void PlainHttpConnection::connect(const Endpoint& endpoint, const Attempt& attem
         last_error = errno_text(errno);
         continue;
       }
-      try {
-        wait_for(fd.get(), POLLOUT, connect_deadline, attempt.abort_flag, *attempt.failure, attempt.what);
-      } catch (const TransportError&) {
-        // A connect timeout is a timeout of the request, as curl reports it.
-        if (*attempt.failure == Failure::aborted || Clock::now() >= attempt.deadline) throw;
-        *attempt.failure = Failure::timed_out;
-        throw TransportError(attempt.what + ": connect timed out");
-      }
+      // A connect timeout is a timeout of the request, as curl reports it.
+      attempt.wait(fd.get(), POLLOUT, connect_deadline, "connect timed out");
       int error = 0;
       socklen_t length = sizeof error;
       ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
@@ -220,7 +219,7 @@ HttpResponse PlainHttpConnection::round_trip(const std::string& head, const auth
     const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        wait_for(fd, POLLOUT, attempt.deadline, attempt.abort_flag, *attempt.failure, attempt.what);
+        attempt.wait(fd, POLLOUT);
         continue;
       }
       if (errno == EINTR) continue;
@@ -271,7 +270,7 @@ HttpResponse PlainHttpConnection::round_trip(const std::string& head, const auth
     }
     // The server has not answered in the microseconds since the request went out: a recv now
     // would only find nothing (EAGAIN) and cost a system call. Wait first, then read.
-    if (!any_byte) wait_for(fd, POLLIN, attempt.deadline, attempt.abort_flag, *attempt.failure, attempt.what);
+    if (!any_byte) attempt.wait(fd, POLLIN);
     const auto space = inbox_->prepare(kReadChunk);
     const ssize_t got = ::recv(fd, space.data(), space.size(), 0);
     if (got > 0) {
@@ -292,7 +291,7 @@ HttpResponse PlainHttpConnection::round_trip(const std::string& head, const auth
       break;  // a response delimited by the connection's end
     }
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      wait_for(fd, POLLIN, attempt.deadline, attempt.abort_flag, *attempt.failure, attempt.what);
+      attempt.wait(fd, POLLIN);
       continue;
     }
     if (errno == EINTR) continue;
